@@ -1,0 +1,1 @@
+"""The case register: records, import with validation, verification status, monthly scan."""

@@ -1,0 +1,429 @@
+"""Compile rule ASTs into what the engine runs, and refuse rules that are wrong.
+
+The output is plain picklable data (no pydantic), so that a cached ruleset loads in milliseconds:
+- every text condition becomes an *atom* with an index; the scanner (engine/features.py) decides atoms in Python;
+- every rule's `when … unless …` becomes one negation-normal-form expression over atoms;
+- the same expression is turned into durable-rules' JSON form (engine/durable_eval.py) and evaluated by the plain
+  Python oracle (engine/oracle.py).
+"""
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from . import ast
+from .lawtext import LawBook, Provision
+
+TEXT_KINDS = ("text",)
+RECORD_KINDS = ("filing_item", "filing_request", "case_record")
+FAMILIES = ("fair_competition", "negative_list", "filing", "case")
+MAX_RULES_PER_RULESET = 60        # durable P10: keep far below 512 siblings / 256 rules per condition
+MAX_FACT_PROPERTIES = 240         # durable: at most 255 properties per fact
+
+
+class CompileError(Exception):
+    def __init__(self, pos: ast.Pos | None, what: str):
+        self.pos, self.what = pos, what
+        where = f"{pos.file}:{pos.line}:{pos.column}: " if pos else ""
+        super().__init__(f"{where}{what}")
+
+
+# ---- compiled forms ----------------------------------------------------------------------
+
+# An operand key names what the scanner looks for: "G:本地" (a group), "L:分公司" (a literal), "R:本[市县]" (a regex).
+# Atom forms (tuples, hashable):
+#   ("present", key)  ("order", a, b, within|None)  ("near", a, b, n)
+#   ("cmp", field, op, value)  ("member", field, (values))  ("has", field, mode, (values))
+#   ("contains", field, key)  ("exists", field)
+# Expressions: ("atom", index, positive) | ("and", (exprs)) | ("or", (exprs)) | ("true",)
+
+
+@dataclass
+class CompiledRule:
+    id: str
+    title: str
+    family: str
+    severity: str
+    scope: str
+    on: str
+    expr: tuple                     # NNF of `when and not unless`
+    when_atoms: tuple[int, ...]     # positive atoms of `when`, to show matched words
+    unless_text: str                # the unless condition as written, for explanations
+    when_text: str
+    bases: list[Provision]
+    message: str
+    suggest: str
+    confirm: str
+    examples: list[tuple[str, bool, int]]   # (text, violating, line)
+    sets: dict
+    tags: list[str]
+    source: str                     # file:line
+
+    @property
+    def basis_text(self) -> str:
+        return "；".join(b.citation for b in self.bases)
+
+    @property
+    def unit(self) -> str:
+        """The kind of fact this rule is evaluated over: a text scope or a record kind."""
+        return self.scope if self.on == "text" else self.on
+
+
+@dataclass
+class RuleSet:
+    rules: list[CompiledRule]
+    atoms: list[tuple]
+    groups: dict[str, tuple[list[str], list[str]]]          # group -> (literals, regexes) after expansion
+    literal_keys: dict[str, list[str]] = field(default_factory=dict)   # literal text -> operand keys it serves
+    regex_keys: dict[str, str] = field(default_factory=dict)           # operand key -> regex pattern
+    partitions: list[tuple[str, str, list[int]]] = field(default_factory=list)  # (name, unit, rule indexes)
+    fingerprint: str = ""
+    automaton: object = None        # pyahocorasick.Automaton over every literal, built by build_automaton()
+
+    def by_id(self) -> dict[str, CompiledRule]:
+        return {r.id: r for r in self.rules}
+
+    def units(self) -> set[str]:
+        return {r.unit for r in self.rules}
+
+
+# ---- compiler ----------------------------------------------------------------------------
+
+def operand_key(op) -> str:
+    if isinstance(op, ast.GroupRef):
+        return "G:" + op.name
+    if isinstance(op, ast.Literal_):
+        return "L:" + op.text
+    return "R:" + op.pattern
+
+
+def key_label(key: str) -> str:
+    kind, _, name = key.partition(":")
+    return {"G": name, "L": f"“{name}”", "R": f"/{name}/"}[kind]
+
+
+class _Compiler:
+    def __init__(self, files: list[ast.RuleFile], lawbook: LawBook):
+        self.files = files
+        self.lawbook = lawbook
+        self.group_defs: dict[str, ast.TermsDef] = {}
+        self.groups: dict[str, tuple[list[str], list[str]]] = {}
+        self.atoms: list[tuple] = []
+        self.atom_index: dict[tuple, int] = {}
+        self.regex_keys: dict[str, str] = {}
+
+    # term groups
+    def collect_groups(self) -> None:
+        for f in self.files:
+            for t in f.terms:
+                if t.name in self.group_defs:
+                    other = self.group_defs[t.name].pos
+                    raise CompileError(t.pos, f"词组“{t.name}”重复定义（已在 {other} 定义）")
+                self.group_defs[t.name] = t
+        for name in self.group_defs:
+            self.expand(name, ())
+
+    def expand(self, name: str, stack: tuple[str, ...]) -> tuple[list[str], list[str]]:
+        if name in self.groups:
+            return self.groups[name]
+        if name in stack:
+            d = self.group_defs[name]
+            raise CompileError(d.pos, f"词组“{name}”循环引用自身：{' → '.join(stack + (name,))}")
+        d = self.group_defs[name]
+        lits, regs = [], []
+        for term in d.terms:
+            if isinstance(term, ast.Literal_):
+                if not term.text:
+                    raise CompileError(term.pos, f"词组“{name}”含有空字符串")
+                lits.append(term.text)
+            elif isinstance(term, ast.Regex):
+                self.check_regex(term.pattern, term.pos)
+                regs.append(term.pattern)
+            else:
+                if term.name not in self.group_defs:
+                    raise CompileError(term.pos, f"未定义的词组“{term.name}”（在词组“{name}”中引用）")
+                sub_l, sub_r = self.expand(term.name, stack + (name,))
+                lits += sub_l
+                regs += sub_r
+        self.groups[name] = (list(dict.fromkeys(lits)), list(dict.fromkeys(regs)))
+        return self.groups[name]
+
+    @staticmethod
+    def check_regex(pattern: str, pos: ast.Pos) -> None:
+        try:
+            rx = re.compile(pattern)
+        except re.error as e:
+            raise CompileError(pos, f"正则表达式 /{pattern}/ 无法编译：{e}") from None
+        if rx.match(""):
+            raise CompileError(pos, f"正则表达式 /{pattern}/ 可以匹配空字符串，会在每个位置命中")
+
+    def use_operand(self, op) -> str:
+        key = operand_key(op)
+        if isinstance(op, ast.GroupRef) and op.name not in self.groups:
+            raise CompileError(op.pos, f"未定义的词组“{op.name}”")
+        if isinstance(op, ast.Regex):
+            self.check_regex(op.pattern, op.pos)
+            self.regex_keys[key] = op.pattern
+        if isinstance(op, ast.GroupRef):
+            for i, pat in enumerate(self.groups[op.name][1]):
+                self.regex_keys.setdefault(key + f"#{i}", pat)
+        return key
+
+    def atom(self, form: tuple) -> int:
+        if form not in self.atom_index:
+            self.atom_index[form] = len(self.atoms)
+            self.atoms.append(form)
+        return self.atom_index[form]
+
+    # expressions -> NNF over atoms
+    def expr(self, e, positive: bool, rule: ast.RuleDef) -> tuple:
+        on_text = rule.on == "text"
+        if isinstance(e, ast.Not):
+            return self.expr(e.arg, not positive, rule)
+        if isinstance(e, (ast.And, ast.Or)):
+            is_and = isinstance(e, ast.And) == positive   # De Morgan
+            args = tuple(self.expr(a, positive, rule) for a in e.args)
+            return ("and" if is_and else "or", args)
+        if isinstance(e, ast.Present):
+            form = ("present", self.use_operand(e.operand))
+        elif isinstance(e, ast.Order):
+            form = ("order", self.use_operand(e.first), self.use_operand(e.second), e.within)
+        elif isinstance(e, ast.Near):
+            form = ("near", self.use_operand(e.first), self.use_operand(e.second), e.distance)
+        else:
+            field_name = e.field
+            if on_text and not field_name.startswith("doc."):
+                raise CompileError(e.pos, f"文本规则只能使用 doc.* 文档事实，不能使用字段“{field_name}”"
+                                          f"（结构化事实请写 on filing_item / filing_request / case_record）")
+            if isinstance(e, ast.Compare):
+                if e.op in ("<", "<=", ">", ">=") and not isinstance(e.value, (int, float)):
+                    raise CompileError(e.pos, f"“{field_name} {e.op}”只能与数字比较")
+                form = ("cmp", field_name, e.op, _plain_value(e.value))
+            elif isinstance(e, ast.Member):
+                form = ("member", field_name, tuple(_plain_value(v) for v in e.values))
+            elif isinstance(e, ast.HasValues):
+                form = ("has", field_name, e.mode, tuple(e.values))
+            elif isinstance(e, ast.Contains):
+                form = ("contains", field_name, self.use_operand(e.operand))
+            elif isinstance(e, ast.Exists):
+                form = ("exists", field_name)
+            else:  # pragma: no cover
+                raise CompileError(None, f"未知条件 {e!r}")
+        return ("atom", self.atom(form), positive)
+
+    def compile_rule(self, r: ast.RuleDef) -> CompiledRule:
+        if r.on not in TEXT_KINDS + RECORD_KINDS:
+            raise CompileError(r.pos, f"规则 {r.id}：on 只能是 text、{'、'.join(RECORD_KINDS)}，不是“{r.on}”")
+        missing = [k for k, v in (("family", r.family), ("basis", r.basis), ("when", r.when),
+                                  ("message", r.message), ("suggest", r.suggest)) if not v]
+        if missing:
+            raise CompileError(r.pos, f"规则 {r.id} 缺少：{'、'.join(missing)}")
+        if r.family not in FAMILIES:
+            raise CompileError(r.pos, f"规则 {r.id} 的 family“{r.family}”未知，应为：{'、'.join(FAMILIES)}")
+        bases = []
+        for b in r.basis:
+            try:
+                bases.append(self.lawbook.resolve(b.instrument, b.locators))
+            except KeyError as e:
+                raise CompileError(b.pos, f"规则 {r.id} 的法律依据无法核对：{e.args[0]}") from None
+        if r.on == "text":
+            kinds = {ex.violating for ex in r.examples}
+            if kinds != {True, False}:
+                raise CompileError(r.pos, f"规则 {r.id} 至少需要一个 violates 例句和一个 passes 例句")
+        when = self.expr(r.when, True, r)
+        when_atoms = tuple(sorted(_positive_atoms(when)))
+        expr = when
+        if r.unless is not None:
+            expr = ("and", (when, self.expr(r.unless, False, r)))
+        expr = _flatten(expr)
+        if not _satisfiable(expr, self.atoms):
+            raise CompileError(r.pos, f"规则 {r.id} 永远不会命中：when/unless 条件自相矛盾")
+        if r.on == "text" and _satisfiable(expr, self.atoms, text_false=True):
+            raise CompileError(r.pos, f"规则 {r.id} 的 when 条件不要求出现任何词语，会对每一句都命中")
+        for i in _positive_atoms(expr):
+            form = self.atoms[i]
+            for key in _atom_keys(form):
+                if key.startswith("G:") and self.groups[key[2:]] == ([], []):
+                    raise CompileError(r.pos, f"规则 {r.id} 需要的词组“{key[2:]}”是空的，永远不会命中")
+        return CompiledRule(
+            id=r.id, title=r.title, family=r.family, severity=r.severity, scope=r.scope, on=r.on,
+            expr=expr, when_atoms=when_atoms, when_text=describe(when, self.atoms),
+            unless_text=describe(self.expr(r.unless, True, r), self.atoms) if r.unless else "",
+            bases=bases, message=r.message, suggest=r.suggest, confirm=r.confirm or "",
+            examples=[(ex.text, ex.violating, ex.pos.line) for ex in r.examples],
+            sets=dict(r.sets), tags=list(r.tags), source=f"{r.pos.file}:{r.pos.line}")
+
+    def run(self) -> RuleSet:
+        self.collect_groups()
+        rules, seen = [], {}
+        for f in self.files:
+            for r in f.rules:
+                if r.id in seen:
+                    raise CompileError(r.pos, f"规则编号 {r.id} 重复（已在 {seen[r.id]} 定义）")
+                seen[r.id] = f"{r.pos.file}:{r.pos.line}"
+                rules.append(self.compile_rule(r))
+        literal_keys: dict[str, list[str]] = {}
+        used_keys = {k for form in self.atoms for k in _atom_keys(form)}
+        for key in sorted(used_keys):
+            if key.startswith("L:"):
+                literal_keys.setdefault(key[2:], []).append(key)
+            elif key.startswith("G:"):
+                for lit in self.groups[key[2:]][0]:
+                    literal_keys.setdefault(lit, []).append(key)
+        rs = RuleSet(rules=rules, atoms=self.atoms, groups=self.groups, literal_keys=literal_keys,
+                     regex_keys=self.regex_keys)
+        rs.partitions = partition(rs)
+        return rs
+
+
+def _plain_value(v):
+    # durable has no booleans in comparisons that we rely on: true/false travel as 1/0 on both engines
+    return int(v) if isinstance(v, bool) else v
+
+
+def _flatten(e: tuple) -> tuple:
+    if e[0] in ("and", "or"):
+        out = []
+        for a in e[1]:
+            a = _flatten(a)
+            out.extend(a[1] if a[0] == e[0] else (a,))
+        return (e[0], tuple(out))
+    return e
+
+
+def _positive_atoms(e: tuple) -> set[int]:
+    if e[0] == "atom":
+        return {e[1]} if e[2] else set()
+    return set().union(*(_positive_atoms(a) for a in e[1])) if e[0] in ("and", "or") else set()
+
+
+def all_atoms(e: tuple) -> set[int]:
+    if e[0] == "atom":
+        return {e[1]}
+    return set().union(*(all_atoms(a) for a in e[1])) if e[0] in ("and", "or") else set()
+
+
+def _atom_keys(form: tuple) -> tuple[str, ...]:
+    kind = form[0]
+    if kind == "present":
+        return (form[1],)
+    if kind in ("order", "near"):
+        return (form[1], form[2])
+    if kind == "contains":
+        return (form[2],)
+    return ()
+
+
+def eval_expr(e: tuple, truth) -> bool:
+    """Evaluate an NNF expression; `truth(i)` says whether atom i holds."""
+    kind = e[0]
+    if kind == "atom":
+        return truth(e[1]) == e[2]
+    if kind == "and":
+        return all(eval_expr(a, truth) for a in e[1])
+    if kind == "or":
+        return any(eval_expr(a, truth) for a in e[1])
+    return True
+
+
+TEXT_ATOMS = ("present", "order", "near")
+
+
+def _satisfiable(expr: tuple, atoms: list[tuple], text_false: bool = False) -> bool:
+    """Brute force over the atoms a rule uses (small), honouring that order/near imply presence.
+    With text_false, every text atom is held false: can the rule match a unit without any words?"""
+    used = sorted(all_atoms(expr))
+    if text_false:
+        fixed = {i: False for i in used if atoms[i][0] in TEXT_ATOMS}
+        free = [i for i in used if i not in fixed]
+        for values in itertools.product((False, True), repeat=min(len(free), 14)):
+            truth = {**fixed, **dict(zip(free, values))}
+            if eval_expr(expr, lambda i: truth.get(i, False)):
+                return True
+        return False
+    if len(used) > 14:
+        return True  # too many to enumerate; the examples in `rules test` still prove it can match
+    present_of = {atoms[i][1]: i for i in used if atoms[i][0] == "present"}
+    for values in itertools.product((False, True), repeat=len(used)):
+        truth = dict(zip(used, values))
+        consistent = True
+        for i in used:
+            form = atoms[i]
+            if truth[i] and form[0] in ("order", "near"):
+                if any(k in present_of and not truth[present_of[k]] for k in (form[1], form[2])):
+                    consistent = False
+                    break
+        if consistent and eval_expr(expr, truth.__getitem__):
+            return True
+    return False
+
+
+def describe(e: tuple, atoms: list[tuple]) -> str:
+    """A condition in words, for explanations."""
+    kind = e[0]
+    if kind == "atom":
+        s = describe_atom(atoms[e[1]])
+        return s if e[2] else f"非（{s}）"
+    if kind in ("and", "or"):
+        joiner = " 且 " if kind == "and" else " 或 "
+        return joiner.join(describe(a, atoms) if a[0] == "atom" else f"（{describe(a, atoms)}）" for a in e[1])
+    return "恒真"
+
+
+def describe_atom(form: tuple) -> str:
+    kind = form[0]
+    if kind == "present":
+        return key_label(form[1])
+    if kind == "order":
+        within = f"（{form[3]}字内）" if form[3] is not None else ""
+        return f"{key_label(form[1])} 在 {key_label(form[2])} 之前{within}"
+    if kind == "near":
+        return f"{key_label(form[1])} 与 {key_label(form[2])} 相距不超过{form[3]}字"
+    if kind == "cmp":
+        return f"{form[1]} {form[2]} {form[3]!r}"
+    if kind == "member":
+        return f"{form[1]} 属于 {list(form[2])}"
+    if kind == "has":
+        return f"{form[1]} 含有{'任一' if form[2] == 'any' else '全部'} {list(form[3])}"
+    if kind == "contains":
+        return f"{form[1]} 含 {key_label(form[2])}"
+    if kind == "exists":
+        return f"{form[1]} 已填写"
+    return str(form)
+
+
+def partition(rs: RuleSet) -> list[tuple[str, str, list[int]]]:
+    """Split rules into durable rulesets per unit kind, within durable's static limits (research P10)."""
+    by_unit: dict[str, list[int]] = {}
+    for i, r in enumerate(rs.rules):
+        by_unit.setdefault(r.unit, []).append(i)
+    parts = []
+    for unit, idxs in sorted(by_unit.items()):
+        chunk: list[int] = []
+        chunk_atoms: set[int] = set()
+        for i in idxs:
+            atoms_i = all_atoms(rs.rules[i].expr)
+            if chunk and (len(chunk) >= MAX_RULES_PER_RULESET or len(chunk_atoms | atoms_i) > MAX_FACT_PROPERTIES):
+                parts.append((f"{unit}_{len(parts)}", unit, chunk))
+                chunk, chunk_atoms = [], set()
+            chunk.append(i)
+            chunk_atoms |= atoms_i
+        if chunk:
+            parts.append((f"{unit}_{len(parts)}", unit, chunk))
+    return parts
+
+
+def compile_files(files: list[ast.RuleFile], lawbook: LawBook) -> RuleSet:
+    return _Compiler(files, lawbook).run()
+
+
+def build_automaton(rs: RuleSet):
+    import ahocorasick
+
+    a = ahocorasick.Automaton()
+    for lit, keys in rs.literal_keys.items():
+        a.add_word(lit, (len(lit), tuple(keys)))
+    if len(a):
+        a.make_automaton()
+    return a

@@ -1,0 +1,92 @@
+"""Load every rule file under rules/, compile it, and cache the compiled form.
+
+Parsing ~300 rules with Lark and validating them with pydantic costs far more than checking one draft, so the
+compiled RuleSet is pickled under the user's cache directory, keyed by the size and mtime of every rule file,
+law file and compiler source. Any change to those rebuilds it.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from pathlib import Path
+
+from engine.errors import RuleLoadError
+
+PKG_ROOT = Path(__file__).resolve().parent.parent
+RULES_DIR = PKG_ROOT / "rules"
+LAW_DIR = RULES_DIR / "law"
+CACHE_VERSION = "1"
+
+_memo: dict[str, object] = {}
+
+
+def rule_files(rules_dir: Path | None = None) -> list[Path]:
+    return sorted(Path(rules_dir or RULES_DIR).rglob("*.rule"))
+
+
+def _fingerprint(paths: list[Path]) -> str:
+    h = hashlib.sha1(CACHE_VERSION.encode())
+    dsl_dir = Path(__file__).resolve().parent
+    for p in paths + sorted(LAW_DIR.glob("*.yaml")) + sorted(dsl_dir.glob("*.py")) + [dsl_dir / "grammar.lark"]:
+        st = p.stat()
+        h.update(f"{p}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("POLICYLINT_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "policylint")
+    return Path(base)
+
+
+def compile_paths(paths: list[Path]):
+    """Parse and compile without the cache (tests, `rules test`)."""
+    from .compiler import CompileError, build_automaton, compile_files
+    from .lawtext import load_lawbook
+    from .parser import RuleSyntaxError, parse_file
+
+    try:
+        files = [parse_file(p) for p in paths]
+    except RuleSyntaxError as e:
+        raise RuleLoadError(str(e)) from None
+    except UnicodeDecodeError as e:
+        raise RuleLoadError(f"规则文件不是 UTF-8 编码：{e}") from None
+    try:
+        rs = compile_files(files, load_lawbook(str(LAW_DIR)))
+    except CompileError as e:
+        raise RuleLoadError(f"{e}") from None
+    rs.automaton = build_automaton(rs)
+    return rs
+
+
+def load_rules(paths: list[Path] | None = None, use_cache: bool = True):
+    """The compiled RuleSet of all rule files (or of `paths`)."""
+    paths = [Path(p) for p in paths] if paths else rule_files()
+    if not paths:
+        raise RuleLoadError(f"没有找到规则文件（{RULES_DIR}/**/*.rule）")
+    fp = _fingerprint(paths)
+    if fp in _memo:
+        return _memo[fp]
+    cache_file = cache_dir() / f"rules-{fp}.pickle"
+    if use_cache and cache_file.exists():
+        try:
+            with cache_file.open("rb") as fh:
+                rs = pickle.load(fh)
+            _memo[fp] = rs
+            return rs
+        except Exception:  # a stale or broken cache is rebuilt, never trusted
+            pass
+    rs = compile_paths(paths)
+    rs.fingerprint = fp
+    if use_cache:
+        try:
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump(rs, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, cache_file)
+        except OSError:
+            pass  # a read-only home still works, only slower
+    _memo[fp] = rs
+    return rs

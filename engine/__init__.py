@@ -1,0 +1,1 @@
+"""Ingestion, segmentation, features and evaluation: from a document to findings."""

@@ -1,0 +1,123 @@
+"""From a document to findings: ingest → segment → context → features → evaluate → findings → exceptions."""
+from __future__ import annotations
+
+import os
+
+from .context import document_context
+from .exceptions import apply_exceptions
+from .features import TextFeatures
+from .finding import Finding, Match
+from .ingest import read_document
+from .segment import Document, segment
+
+TEXT_SCOPES = ("sentence", "clause", "article", "document")
+
+_evaluators: dict[tuple[int, str], object] = {}
+
+
+def engine_name() -> str:
+    return os.environ.get("POLICYLINT_ENGINE", "durable")
+
+
+def evaluator(rs, name: str | None = None):
+    """One evaluator per ruleset and engine kind in this process (durable wants one long-lived host)."""
+    name = name or engine_name()
+    key = (id(rs), name)
+    ev = _evaluators.get(key)
+    if ev is None:
+        if name == "python":
+            from .oracle import OracleEvaluator
+            ev = OracleEvaluator(rs)
+        else:
+            from .durable_eval import DurableEvaluator
+            ev = DurableEvaluator(rs)
+        _evaluators[key] = ev
+    return ev
+
+
+def default_rules():
+    from dsl.loader import load_rules
+    return load_rules()
+
+
+def text_facts(doc: Document, rs, feats: TextFeatures) -> tuple[dict[str, list[dict]], dict[str, object]]:
+    """Facts per unit kind, and the units by fact id. Units where no text atom holds are left out:
+    every text rule needs some words (the compiler checks), so they cannot match."""
+    facts: dict[str, list[dict]] = {}
+    units = {}
+    for scope in TEXT_SCOPES:
+        if scope not in rs.units():
+            continue
+        out = facts[scope] = []
+        for u in doc.units(scope):
+            fact = feats.unit_fact(u)
+            if any(k[0] == "a" for k in fact):
+                fid = f"{scope}:{u.index}"
+                fact["id"] = fid
+                out.append(fact)
+                units[fid] = u
+    return facts, units
+
+
+def check_document(doc: Document, rs=None, engine: str | None = None, only: set[str] | None = None) -> list[Finding]:
+    rs = rs or default_rules()
+    context = document_context(doc)
+    feats = TextFeatures(doc, rs, context)
+    facts, units = text_facts(doc, rs, feats)
+    hits = evaluator(rs, engine).evaluate(facts)
+    findings = []
+    for rule_idx, fid in sorted(hits, key=lambda h: (units[h[1]].start, h[0])):
+        rule = rs.rules[rule_idx]
+        if only and rule.id not in only:
+            continue
+        findings.append(make_finding(doc, rs, rule, units[fid], feats))
+    return apply_exceptions(doc, context, findings)
+
+
+def check_text(text: str, name: str = "<stdin>", rs=None, engine: str | None = None) -> list[Finding]:
+    return check_document(segment(name, text), rs, engine)
+
+
+def check_path(path: str, rs=None, engine: str | None = None) -> list[Finding]:
+    text, meta = read_document(path)
+    return check_document(segment(path, text, meta), rs, engine)
+
+
+def matched_words(doc: Document, rs, rule, unit, feats: TextFeatures) -> list[Match]:
+    from dsl.compiler import key_label
+
+    occ = feats.occurrences(unit.start, unit.end)
+    seen, out = set(), []
+    for a in rule.when_atoms:
+        form = rs.atoms[a]
+        keys = (form[1],) if form[0] == "present" else (form[1], form[2]) if form[0] in ("order", "near") else ()
+        for key in keys:
+            for s, e in occ.get(key, [])[:3]:
+                if (s, e) in seen:
+                    continue
+                seen.add((s, e))
+                line, col = doc.line_col(s)
+                out.append(Match(group=key_label(key), text=doc.text[s:e], start=s, end=e, line=line, column=col))
+    out.sort(key=lambda m: m.start)
+    return out
+
+
+def make_finding(doc: Document, rs, rule, unit, feats: TextFeatures) -> Finding:
+    matches = matched_words(doc, rs, rule, unit, feats)
+    first = matches[0].start if matches else unit.start
+    last = max((m.end for m in matches), default=unit.end)
+    line, col = doc.line_col(first)
+    end_line, end_col = doc.line_col(max(last - 1, first))
+    words = "、".join(m.group if m.group == f"“{m.text}”" else f"{m.group}“{m.text}”" for m in matches[:6])
+    explanation = f"命中条件：{rule.when_text}（{words}）。"
+    if rule.unless_text:
+        explanation += f"已检查排除情形“{rule.unless_text}”：本句不具备，故不排除。"
+    return Finding(
+        file=doc.name, rule=rule.id, title=rule.title, family=rule.family, severity=rule.severity,
+        basis=rule.basis_text, message=rule.message, suggestion=rule.suggest,
+        line=line, column=col, end_line=end_line, end_column=end_col + 1, start=unit.start, end=unit.end,
+        path=unit.path, scope=rule.scope, text=doc.unit_text(unit), matched=matches, explanation=explanation,
+        confirm=rule.confirm, sets=dict(rule.sets),
+        bases=[{"citation": b.citation, "text": b.text, "instrument": b.instrument, "edition": b.edition}
+               for b in rule.bases],
+    )

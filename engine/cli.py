@@ -1,0 +1,144 @@
+"""`policylint`: the command line. Each command lives in the module of the part it belongs to; a module in
+COMMAND_MODULES defines register(parsers) and must stay cheap to import (heavy imports inside handlers)."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+from .errors import UserError
+
+COMMAND_MODULES = [
+    "dsl.cli",              # rules list|show|test
+    "dsl.coverage",         # rules coverage
+    "reports.cli_review",   # review
+    "engine.cli_market",    # list import|lookup, filing check
+    "cases.cli",            # cases import|scan|list|verify|add|sample
+    "reports.cli_cases",    # report case|monthly|quarterly
+]
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class ChineseParser(argparse.ArgumentParser):
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        raise UserError(f"命令用法有误：{_cn_argparse(message)}（用 -h 查看帮助）")
+
+
+def _cn_argparse(msg: str) -> str:
+    for en, cn in (("the following arguments are required", "缺少参数"), ("unrecognized arguments", "无法识别的参数"),
+                   ("invalid choice", "无效的选项"), ("expected one argument", "需要一个参数"),
+                   ("argument", "参数"), ("choose from", "可选")):
+        msg = msg.replace(en, cn)
+    return msg
+
+
+def build_parser() -> ChineseParser:
+    p = ChineseParser(prog="policylint", description="policylint：公平竞争审查、市场准入负面清单、备案不得变审批的规则检查器。")
+    top = p.add_subparsers(dest="command", metavar="命令", parser_class=ChineseParser)
+    c = top.add_parser("check", help="检查政策措施草案（.docx/.txt/.md，目录，或 - 读标准输入）",
+                       description="逐条检查草案，列出每一处可疑条款、可能违反的条款依据、理由和修改建议。")
+    c.add_argument("paths", nargs="+", metavar="路径", help="文件或目录；- 表示标准输入")
+    c.add_argument("--format", "-f", choices=("text", "json", "jsonl", "sarif"), default="text", help="输出格式（默认 text）")
+    c.add_argument("--fail-on", choices=("error", "warning", "info"), default="warning",
+                   help="达到该严重程度即以退出码 1 结束（默认 warning）")
+    c.add_argument("--min-severity", choices=("error", "warning", "info"), default="info", help="只输出不低于该程度的问题")
+    c.add_argument("--jobs", "-j", type=int, default=None, help="并行进程数（默认 CPU 核数）")
+    c.add_argument("--engine", choices=("durable", "python"), default=None, help=argparse.SUPPRESS)
+    c.add_argument("--register", action="store_true", help="把发现的问题登记为案例（需 --db）")
+    c.add_argument("--db", default=None, help="案例库 SQLite 文件（与 --register 一起使用）")
+    c.set_defaults(func=cmd_check)
+    r = top.add_parser("rules", help="查看、测试规则", description="规则的列表、详情、例句测试与覆盖情况。")
+    rules_sub = r.add_subparsers(dest="rules_command", metavar="子命令", parser_class=ChineseParser)
+    parsers = {"top": top, "rules": rules_sub}
+    for name in COMMAND_MODULES:
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name).register(parsers)
+    return p
+
+
+def expand_paths(paths: list[str]) -> list[str]:
+    from .ingest import is_supported
+
+    out = []
+    for p in paths:
+        if p == "-":
+            out.append(p)
+            continue
+        path = Path(p)
+        if path.is_dir():
+            found = sorted(str(f) for f in path.rglob("*") if f.is_file() and is_supported(f)
+                           and not f.name.startswith(("~$", ".")))
+            if not found:
+                raise UserError(f"{p}：目录中没有可检查的文件（.docx、.txt、.md）")
+            out.extend(found)
+        else:
+            out.append(p)
+    return out
+
+
+def cmd_check(args) -> int:
+    from dsl.loader import load_rules
+    from reports.render import render
+
+    from .batch import check_many
+    from .finding import SEVERITY_RANK
+
+    paths = expand_paths(args.paths)
+    rs = load_rules()
+    results = check_many(paths, rs, args.engine, args.jobs)
+    findings, failures = [], []
+    floor = SEVERITY_RANK[args.min_severity]
+    for idx, fs, err in results:
+        if err:
+            failures.append((paths[idx], err))
+        else:
+            findings.extend(f for f in fs if f.rank >= floor)
+    render(findings, args.format, failures=failures)
+    for _, err in failures:
+        print(err, file=sys.stderr)
+    if args.register:
+        if not args.db:
+            raise UserError("--register 需要同时给出 --db 案例库路径")
+        from cases.register import register_findings   # the case register (cases/)
+        new, unchanged = register_findings(findings, args.db)
+        print(f"已登记案例：新增 {new} 件，已存在 {unchanged} 件（{args.db}）", file=sys.stderr)
+    if failures and len(failures) == len(paths):
+        return EXIT_BAD_INPUT
+    fail_rank = SEVERITY_RANK[args.fail_on]
+    if any(f.rank >= fail_rank for f in findings):
+        return EXIT_FINDINGS
+    return EXIT_BAD_INPUT if failures else EXIT_CLEAN
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return EXIT_BAD_INPUT
+        return args.func(args)
+    except UserError as e:
+        print(f"policylint：{e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("policylint：已中断", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_CLEAN
+    except Exception as e:  # the last line of defence: no traceback reaches a user
+        if os.environ.get("POLICYLINT_DEBUG"):
+            raise
+        print(f"policylint：内部错误（{type(e).__name__}: {e}）。设置环境变量 POLICYLINT_DEBUG=1 可查看详细信息。",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""Evaluate compiled rules with durable-rules, in the guarded pattern of shared/research/durable_rules.md §7.
+
+- one long-lived host per process, without timer threads (P11);
+- facts, never events (P4), each with an explicit id (P6) and one sid per document;
+- an `__end` sentinel fact in every batch, so deleting the state is safe (P1);
+- the raw C batch call plus do_actions, so one unmatched fact does not drop the other actions (P5);
+- `$or` double fires de-duplicated on (rule, fact id) (P3);
+- action errors collected and raised, never swallowed (P14);
+- rulesets split by the compiler within durable's static limits (P10); only equality-style joins.
+"""
+from __future__ import annotations
+
+import json
+import threading
+
+from dsl.compiler import all_atoms
+
+from .errors import EngineError
+
+NEGATE = {"==": "$neq", "!=": None, "<": "$gte", "<=": "$gt", ">": "$lte", ">=": "$lt"}
+OPS = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
+
+
+def atom_condition(i: int, form: tuple, positive: bool) -> dict:
+    """One atom as a durable condition. Text/list atoms are flags `a{i}`; comparisons read the value `v{i}`."""
+    kind = form[0]
+    key = f"v{i}"
+    if kind == "cmp":
+        op, value = form[2], form[3]
+        if positive:
+            return {key: value} if op == "==" else {OPS[op]: {key: value}}
+        if op == "!=":   # not (F != v): F missing or F == v
+            return {"$or": [{"$nex": {key: 1}}, {key: value}]}
+        return {"$or": [{"$nex": {key: 1}}, {NEGATE[op]: {key: value}}]}
+    if kind == "member":
+        if positive:
+            return {"$or": [{key: v} for v in form[2]]}
+        return {"$or": [{"$nex": {key: 1}}, {"$and": [{"$neq": {key: v}} for v in form[2]]}]}
+    if kind == "exists" and form[1].startswith("doc."):
+        return {"$ex": {key: 1}} if positive else {"$nex": {key: 1}}
+    flag = f"a{i}"
+    return {flag: 1} if positive else {"$nex": {flag: 1}}
+
+
+def expr_condition(e: tuple, atoms: list[tuple]) -> dict:
+    if e[0] == "atom":
+        return atom_condition(e[1], atoms[e[1]], e[2])
+    if e[0] in ("and", "or"):
+        return {f"${e[0]}": [expr_condition(a, atoms) for a in e[1]]}
+    raise ValueError(e)
+
+
+def rule_pattern(rule, atoms: list[tuple]) -> dict:
+    """{'$and': [{'kind': unit}, positive conditions first, then the rest]} — a positive guard always leads (P2)."""
+    parts = list(rule.expr[1]) if rule.expr[0] == "and" else [rule.expr]
+    parts.sort(key=lambda p: 0 if (p[0] == "atom" and p[2]) else 1)
+    return {"$and": [{"kind": rule.unit}] + [expr_condition(p, atoms) for p in parts]}
+
+
+def check_limits(definition: dict, name: str) -> None:
+    """durable hangs or fails on more than 512 sibling conditions, 128 $nex siblings or 256 rules on one
+    condition (research P10). Each ruleset starts every rule with the same kind guard, so its children are
+    each rule's first condition."""
+    firsts, nex = set(), 0
+    for rule_name, rule in definition.items():
+        conds = rule["all"][0]["m"].get("$and") or [rule["all"][0]["m"]]
+        firsts.add(json.dumps(conds[1] if len(conds) > 1 else conds[0], sort_keys=True, ensure_ascii=False))
+        nex += sum(1 for c in conds if "$nex" in c)
+    if len(definition) > 256 or len(firsts) > 512 or nex > 128 * len(firsts):
+        raise EngineError(f"规则集 {name} 超出 durable-rules 的静态上限（规则 {len(definition)}，分支 {len(firsts)}）")
+
+
+class DurableEvaluator:
+    """One per process and ruleset version. Not thread-safe: one document at a time."""
+
+    def __init__(self, rs):
+        from durable import engine as dengine
+        import durable_rules_engine
+
+        class QuietHost(dengine.Host):
+            def _run(self):  # no timer threads, no asynchronous dispatch (P11)
+                pass
+
+        self._c = durable_rules_engine
+        self.rs = rs
+        self.host = QuietHost()
+        self._hits: list[tuple[int, str]] = []
+        self._errors: list[str] = []
+        self._lock = threading.Lock()
+        self.partitions = []
+        for name, unit, idxs in rs.partitions:
+            definition = {}
+            for i in idxs:
+                definition[f"r{i}"] = {"all": [{"m": rule_pattern(rs.rules[i], rs.atoms)}], "run": self._action(i)}
+            definition["__end"] = {"all": [{"m": {"kind": "__end"}}], "run": _noop}
+            check_limits({k: v for k, v in definition.items() if k != "__end"}, name)
+            rs_name = f"pl_{rs.fingerprint[:8]}_{name}"
+            self.host.register_rulesets({rs_name: definition})   # durable pops 'run' from it (P12)
+            used = set().union(*(all_atoms(rs.rules[i].expr) for i in idxs))
+            keys = {f"a{a}" for a in used} | {f"v{a}" for a in used}
+            self.partitions.append((self.host.get_ruleset(rs_name), unit, keys))
+        self._doc_counter = 0
+
+    def _action(self, rule_index: int):
+        hits, errors = self._hits, self._errors
+
+        def run(c):  # a factory binds rule_index (P13)
+            try:
+                hits.append((rule_index, c.m["id"]))
+            except Exception as e:  # pragma: no cover - surfaced below, never swallowed (P14)
+                errors.append(f"r{rule_index}: {e!r}")
+        return run
+
+    def evaluate(self, facts_by_unit: dict[str, list[dict]]) -> set[tuple[int, str]]:
+        """facts_by_unit: unit kind -> facts (each with 'id'). Returns {(rule index, fact id)}."""
+        with self._lock:
+            self._doc_counter += 1
+            sid = f"d{self._doc_counter}"
+            self._hits.clear()
+            self._errors.clear()
+            for ruleset, unit, keys in self.partitions:
+                facts = facts_by_unit.get(unit)
+                if not facts:
+                    continue
+                batch = [_project(f, keys, sid, unit) for f in facts]
+                batch.append({"id": f"{sid}:end", "sid": sid, "kind": "__end"})
+                try:
+                    _code, state = self._c.assert_facts(ruleset._handle, json.dumps(batch, ensure_ascii=False))
+                except Exception as e:
+                    raise EngineError(f"durable-rules 拒绝了事实：{e}") from None
+                errs: list = []
+                ruleset.do_actions(state, lambda err, _s: errs.append(err) if err else None)
+                ruleset.delete_state(sid)   # safe: the __end sentinel has fired (P1)
+                if errs:
+                    self._errors.extend(repr(e) for e in errs)
+            if self._errors:
+                raise EngineError("规则动作执行出错：" + "；".join(self._errors[:5]))
+            return set(self._hits)
+
+
+def _noop(c):
+    pass
+
+
+def _project(fact: dict, keys: set[str], sid: str, unit: str) -> dict:
+    out = {k: v for k, v in fact.items() if k in keys}
+    out["id"] = fact["id"]
+    out["sid"] = sid
+    out["kind"] = unit
+    return out

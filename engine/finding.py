@@ -1,0 +1,65 @@
+"""The Finding: what every checker produces and every report draws.
+
+A stdlib dataclass rather than a pydantic model on purpose: `policylint check` on one draft must start in a few
+times the start-up of bare Python, and importing pydantic alone costs more than that budget. `finding_schema()`
+gives the JSON schema through pydantic when a tool needs it.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+SEVERITY_CN = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+@dataclass(slots=True)
+class Match:
+    """One matched term: which group, the words, and where."""
+    group: str
+    text: str
+    start: int
+    end: int
+    line: int = 0
+    column: int = 0
+
+
+@dataclass(slots=True)
+class Finding:
+    file: str
+    rule: str
+    title: str
+    family: str
+    severity: str
+    basis: str                      # citations as the law writes them, joined by "；"
+    message: str
+    suggestion: str
+    line: int = 0                   # 1-based line of the first matched word (docx: paragraph number)
+    column: int = 0                 # 1-based column, in characters
+    end_line: int = 0
+    end_column: int = 0
+    start: int = 0                  # character offsets of the unit (sentence/clause/...) in the document text
+    end: int = 0
+    path: str = ""                  # 第三条第二款第（二）项
+    scope: str = "sentence"
+    text: str = ""                  # the unit's text: the clause a reviewer reads
+    matched: list[Match] = field(default_factory=list)
+    explanation: str = ""           # which condition held, which exception (unless) was checked and why it failed
+    confirm: str = ""               # what a reviewer must confirm that the text does not state
+    bases: list[dict] = field(default_factory=list)   # [{"citation", "text", "instrument", "edition"}]
+    exception: dict | None = None   # 条例第十二条 exception claimed: {"claimed": True, "present": [...], "missing": [...]}
+    record: str | None = None       # structured facts: the filing item / request / case this finding is about
+    sets: dict = field(default_factory=dict)          # values a rule `set`s (case classification)
+    notes: list[str] = field(default_factory=list)    # e.g. "负面清单数据不完整"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def rank(self) -> int:
+        return SEVERITY_RANK[self.severity]
+
+
+def finding_schema() -> dict:
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(Finding).json_schema()

@@ -1,0 +1,1 @@
+"""Every output: terminal diagnostics, JSON/JSONL, SARIF, review forms, notices, circulations, ledgers."""

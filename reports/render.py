@@ -1,0 +1,78 @@
+"""Findings to the terminal and to machines: text (like a compiler's diagnostics), json, jsonl, sarif."""
+from __future__ import annotations
+
+import json
+import sys
+
+from engine.finding import SEVERITY_CN, Finding
+
+FORMATS = ("text", "json", "jsonl", "sarif")
+COLOURS = {"error": "\033[1;31m", "warning": "\033[1;33m", "info": "\033[1;36m"}
+BOLD, MARK, RESET = "\033[1m", "\033[1;4;31m", "\033[0m"
+
+
+def render(findings: list[Finding], fmt: str, stream=None, *, colour: bool | None = None,
+           failures: list[tuple[str, str]] | None = None, notes: list[str] | None = None) -> None:
+    """Write findings in one format. `failures` are (file, reason) pairs of inputs that could not be checked."""
+    stream = stream or sys.stdout
+    if fmt == "jsonl":
+        for f in findings:
+            stream.write(json.dumps(f.to_dict(), ensure_ascii=False) + "\n")
+    elif fmt == "json":
+        json.dump({"findings": [f.to_dict() for f in findings],
+                   "failures": [{"file": p, "error": e} for p, e in failures or []],
+                   "notes": notes or []}, stream, ensure_ascii=False, indent=2)
+        stream.write("\n")
+    elif fmt == "sarif":
+        from .sarif import to_sarif
+        json.dump(to_sarif(findings, failures or []), stream, ensure_ascii=False, indent=2)
+        stream.write("\n")
+    else:
+        if colour is None:
+            colour = hasattr(stream, "isatty") and stream.isatty()
+        write_text(findings, stream, colour, notes or [])
+
+
+def _mark(text: str, f: Finding, colour: bool) -> str:
+    """The clause with the matched words marked: 【…】 without colour, underlined red with it."""
+    out, pos = [], 0
+    for m in sorted(f.matched, key=lambda m: m.start):
+        s, e = m.start - f.start, m.end - f.start
+        if s < pos or s < 0 or e > len(text):
+            continue
+        out.append(text[pos:s])
+        out.append(f"{MARK}{text[s:e]}{RESET}" if colour else f"【{text[s:e]}】")
+        pos = e
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def write_text(findings: list[Finding], stream, colour: bool, notes: list[str]) -> None:
+    c = (lambda code, s: f"{code}{s}{RESET}") if colour else (lambda code, s: s)
+    for f in findings:
+        sev = c(COLOURS.get(f.severity, ""), f"{SEVERITY_CN[f.severity]}[{f.severity}]")
+        where = f"{f.file}:{f.line}:{f.column}"
+        stream.write(f"{c(BOLD, where)}: {sev} {c(BOLD, f.rule)} {f.message}\n")
+        clause = f.text if len(f.text) <= 240 else f.text[:240] + "……"
+        if f.matched and f.matched[0].start >= f.start:
+            clause = _mark(clause, f, colour)
+        loc = f"（{f.path}）" if f.path else ""
+        stream.write(f"    条文{loc}：{clause}\n")
+        stream.write(f"    依据：{f.basis}\n")
+        if f.exception:
+            ex = f.exception
+            stream.write(f"    例外：已声明适用例外；具备：{'、'.join(ex.get('present', [])) or '无'}；"
+                         f"缺少：{'、'.join(ex.get('missing', [])) or '无'}\n")
+        if f.confirm:
+            stream.write(f"    需核实：{f.confirm}\n")
+        stream.write(f"    建议：{f.suggestion}\n")
+        stream.write(f"    说明：{f.explanation}\n\n")
+    for n in notes:
+        stream.write(f"注意：{n}\n")
+    counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
+    files = len({f.file for f in findings})
+    if findings:
+        stream.write(f"共 {len(findings)} 条问题（错误 {counts['error']}，警告 {counts['warning']}，"
+                     f"提示 {counts['info']}），涉及 {files} 个文件。\n")
+    else:
+        stream.write("未发现问题。\n")
