@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
 
 from . import ast
-from .lawtext import LawBook, Provision
+from .compiled import (CompiledRule, RuleSet, _atom_keys, _positive_atoms, all_atoms, describe,
+                       describe_atom, eval_expr, key_label)
+from .lawtext import LawBook
 
 TEXT_KINDS = ("text",)
 RECORD_KINDS = ("filing_item", "filing_request", "case_record")
@@ -29,65 +30,6 @@ class CompileError(Exception):
         super().__init__(f"{where}{what}")
 
 
-# ---- compiled forms ----------------------------------------------------------------------
-
-# An operand key names what the scanner looks for: "G:本地" (a group), "L:分公司" (a literal), "R:本[市县]" (a regex).
-# Atom forms (tuples, hashable):
-#   ("present", key)  ("order", a, b, within|None)  ("near", a, b, n)
-#   ("cmp", field, op, value)  ("member", field, (values))  ("has", field, mode, (values))
-#   ("contains", field, key)  ("exists", field)
-# Expressions: ("atom", index, positive) | ("and", (exprs)) | ("or", (exprs)) | ("true",)
-
-
-@dataclass
-class CompiledRule:
-    id: str
-    title: str
-    family: str
-    severity: str
-    scope: str
-    on: str
-    expr: tuple                     # NNF of `when and not unless`
-    when_atoms: tuple[int, ...]     # positive atoms of `when`, to show matched words
-    unless_text: str                # the unless condition as written, for explanations
-    when_text: str
-    bases: list[Provision]
-    message: str
-    suggest: str
-    confirm: str
-    examples: list[tuple[str, bool, int]]   # (text, violating, line)
-    sets: dict
-    tags: list[str]
-    source: str                     # file:line
-
-    @property
-    def basis_text(self) -> str:
-        return "；".join(b.citation for b in self.bases)
-
-    @property
-    def unit(self) -> str:
-        """The kind of fact this rule is evaluated over: a text scope or a record kind."""
-        return self.scope if self.on == "text" else self.on
-
-
-@dataclass
-class RuleSet:
-    rules: list[CompiledRule]
-    atoms: list[tuple]
-    groups: dict[str, tuple[list[str], list[str]]]          # group -> (literals, regexes) after expansion
-    literal_keys: dict[str, list[str]] = field(default_factory=dict)   # literal text -> operand keys it serves
-    regex_keys: dict[str, str] = field(default_factory=dict)           # operand key -> regex pattern
-    partitions: list[tuple[str, str, list[int]]] = field(default_factory=list)  # (name, unit, rule indexes)
-    fingerprint: str = ""
-    automaton: object = None        # pyahocorasick.Automaton over every literal, built by build_automaton()
-
-    def by_id(self) -> dict[str, CompiledRule]:
-        return {r.id: r for r in self.rules}
-
-    def units(self) -> set[str]:
-        return {r.unit for r in self.rules}
-
-
 # ---- compiler ----------------------------------------------------------------------------
 
 def operand_key(op) -> str:
@@ -96,11 +38,6 @@ def operand_key(op) -> str:
     if isinstance(op, ast.Literal_):
         return "L:" + op.text
     return "R:" + op.pattern
-
-
-def key_label(key: str) -> str:
-    kind, _, name = key.partition(":")
-    return {"G": name, "L": f"“{name}”", "R": f"/{name}/"}[kind]
 
 
 class _Compiler:
@@ -272,7 +209,8 @@ class _Compiler:
                 for lit in self.groups[key[2:]][0]:
                     literal_keys.setdefault(lit, []).append(key)
         rs = RuleSet(rules=rules, atoms=self.atoms, groups=self.groups, literal_keys=literal_keys,
-                     regex_keys=self.regex_keys)
+                     regex_keys=self.regex_keys,
+                     regex_anchors={k: a for k, p in self.regex_keys.items() if (a := regex_anchors(p))})
         rs.partitions = partition(rs)
         return rs
 
@@ -290,41 +228,6 @@ def _flatten(e: tuple) -> tuple:
             out.extend(a[1] if a[0] == e[0] else (a,))
         return (e[0], tuple(out))
     return e
-
-
-def _positive_atoms(e: tuple) -> set[int]:
-    if e[0] == "atom":
-        return {e[1]} if e[2] else set()
-    return set().union(*(_positive_atoms(a) for a in e[1])) if e[0] in ("and", "or") else set()
-
-
-def all_atoms(e: tuple) -> set[int]:
-    if e[0] == "atom":
-        return {e[1]}
-    return set().union(*(all_atoms(a) for a in e[1])) if e[0] in ("and", "or") else set()
-
-
-def _atom_keys(form: tuple) -> tuple[str, ...]:
-    kind = form[0]
-    if kind == "present":
-        return (form[1],)
-    if kind in ("order", "near"):
-        return (form[1], form[2])
-    if kind == "contains":
-        return (form[2],)
-    return ()
-
-
-def eval_expr(e: tuple, truth) -> bool:
-    """Evaluate an NNF expression; `truth(i)` says whether atom i holds."""
-    kind = e[0]
-    if kind == "atom":
-        return truth(e[1]) == e[2]
-    if kind == "and":
-        return all(eval_expr(a, truth) for a in e[1])
-    if kind == "or":
-        return any(eval_expr(a, truth) for a in e[1])
-    return True
 
 
 TEXT_ATOMS = ("present", "order", "near")
@@ -359,40 +262,6 @@ def _satisfiable(expr: tuple, atoms: list[tuple], text_false: bool = False) -> b
     return False
 
 
-def describe(e: tuple, atoms: list[tuple]) -> str:
-    """A condition in words, for explanations."""
-    kind = e[0]
-    if kind == "atom":
-        s = describe_atom(atoms[e[1]])
-        return s if e[2] else f"非（{s}）"
-    if kind in ("and", "or"):
-        joiner = " 且 " if kind == "and" else " 或 "
-        return joiner.join(describe(a, atoms) if a[0] == "atom" else f"（{describe(a, atoms)}）" for a in e[1])
-    return "恒真"
-
-
-def describe_atom(form: tuple) -> str:
-    kind = form[0]
-    if kind == "present":
-        return key_label(form[1])
-    if kind == "order":
-        within = f"（{form[3]}字内）" if form[3] is not None else ""
-        return f"{key_label(form[1])} 在 {key_label(form[2])} 之前{within}"
-    if kind == "near":
-        return f"{key_label(form[1])} 与 {key_label(form[2])} 相距不超过{form[3]}字"
-    if kind == "cmp":
-        return f"{form[1]} {form[2]} {form[3]!r}"
-    if kind == "member":
-        return f"{form[1]} 属于 {list(form[2])}"
-    if kind == "has":
-        return f"{form[1]} 含有{'任一' if form[2] == 'any' else '全部'} {list(form[3])}"
-    if kind == "contains":
-        return f"{form[1]} 含 {key_label(form[2])}"
-    if kind == "exists":
-        return f"{form[1]} 已填写"
-    return str(form)
-
-
 def partition(rs: RuleSet) -> list[tuple[str, str, list[int]]]:
     """Split rules into durable rulesets per unit kind, within durable's static limits (research P10)."""
     by_unit: dict[str, list[int]] = {}
@@ -418,11 +287,53 @@ def compile_files(files: list[ast.RuleFile], lawbook: LawBook) -> RuleSet:
     return _Compiler(files, lawbook).run()
 
 
+def regex_anchors(pattern: str) -> tuple[str, ...] | None:
+    """Literals one of which every match of the regex must contain, found from the parsed pattern.
+    The Aho-Corasick pass looks for them, so a regex is compiled and run only on texts that can match it:
+    compiling a hundred regexes would cost more than checking a whole draft."""
+    from re import _constants as C, _parser as P
+
+    def seq(items) -> tuple[str, ...] | None:
+        best, run, runs = None, [], []
+        for op, av in list(items) + [(None, None)]:
+            if op is C.LITERAL:
+                run.append(chr(av))
+                continue
+            if run:
+                runs.append(("".join(run),))
+                run = []
+            if op is C.SUBPATTERN:
+                runs.append(seq(av[-1]))
+            elif op is C.BRANCH:
+                alts = [seq(b) for b in av[1]]
+                if all(alts):
+                    runs.append(tuple(x for alt in alts for x in alt))
+            elif op in (C.MAX_REPEAT, C.MIN_REPEAT) and av[0] >= 1:
+                runs.append(seq(av[2]))
+        for cand in runs:
+            if cand and (best is None or min(map(len, cand)) > min(map(len, best))
+                         or (min(map(len, cand)) == min(map(len, best)) and len(cand) < len(best))):
+                best = cand
+        return best
+
+    if "(?" in pattern and any(f in pattern for f in ("(?i", "(?x", "(?a")):
+        return None   # flags change what a literal means; always run such a regex
+    try:
+        found = seq(P.parse(pattern))
+    except Exception:
+        return None
+    return tuple(sorted(set(found))) if found else None
+
+
 def build_automaton(rs: RuleSet):
     import ahocorasick
 
     a = ahocorasick.Automaton()
-    for lit, keys in rs.literal_keys.items():
+    entries: dict[str, list[str]] = {lit: list(keys) for lit, keys in rs.literal_keys.items()}
+    for rkey, anchors in rs.regex_anchors.items():
+        for lit in anchors:
+            entries.setdefault(lit, []).append("@" + rkey)   # "@key": run that regex
+    for lit, keys in entries.items():
         a.add_word(lit, (len(lit), tuple(keys)))
     if len(a):
         a.make_automaton()

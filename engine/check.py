@@ -84,7 +84,7 @@ def check_path(path: str, rs=None, engine: str | None = None) -> list[Finding]:
 
 
 def matched_words(doc: Document, rs, rule, unit, feats: TextFeatures) -> list[Match]:
-    from dsl.compiler import key_label
+    from dsl.compiled import key_label
 
     occ = feats.occurrences(unit.start, unit.end)
     seen, out = set(), []

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import threading
 
-from dsl.compiler import all_atoms
+from dsl.compiled import all_atoms
 
 from .errors import EngineError
 

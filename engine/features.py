@@ -17,12 +17,19 @@ def scan(text: str, rs) -> dict[str, list[Occ]]:
     """Every occurrence of every operand key in the text, sorted by start."""
     occ: dict[str, list[Occ]] = defaultdict(list)
     automaton = rs.automaton
+    triggered: set[str] = set()
     if automaton is not None and len(automaton):
         for end_idx, (length, keys) in automaton.iter(text):
             span = (end_idx - length + 1, end_idx + 1)
             for k in keys:
-                occ[k].append(span)
+                if k[0] == "@":
+                    triggered.add(k[1:])
+                else:
+                    occ[k].append(span)
+    anchored = rs.regex_anchors
     for key, pattern in rs.regex_keys.items():
+        if key in anchored and key not in triggered:
+            continue   # none of the literals this regex needs is in the text
         base = key.split("#", 1)[0] if key.startswith("G:") else key
         for m in _regex(pattern).finditer(text):
             if m.end() > m.start():

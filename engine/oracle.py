@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import operator
 
-from dsl.compiler import eval_expr
+from dsl.compiled import eval_expr
 
 CMP = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 

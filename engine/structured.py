@@ -70,7 +70,7 @@ def record_fact(record: dict, rs, atom_ids: list[int], occ_cache: dict) -> dict:
 def check_records(records: list[dict], on: str, source: str = "", rs=None, engine: str | None = None,
                   chunk: int = 500) -> list[Finding]:
     """Evaluate every `on <kind>` rule over the records. Findings come back in record order."""
-    from dsl.compiler import all_atoms
+    from dsl.compiled import all_atoms
 
     from .check import default_rules, evaluator
 
@@ -99,7 +99,7 @@ def check_records(records: list[dict], on: str, source: str = "", rs=None, engin
 
 
 def _finding(record: dict, rs, rule, source: str, cache: dict) -> Finding:
-    from dsl.compiler import describe_atom, key_label
+    from dsl.compiled import describe_atom, key_label
 
     matches, held = [], []
     for a in rule.when_atoms:
