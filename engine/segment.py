@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 CN_NUM = "零〇一二两三四五六七八九十百千"
 CHAPTER_RE = re.compile(rf"^\s*第[{CN_NUM}\d]+章")
 SECTION_RE = re.compile(rf"^\s*第[{CN_NUM}\d]+节")
-ARTICLE_RE = re.compile(rf"^\s*(第[{CN_NUM}\d]+条)(?:[\s　]|$)")
+ARTICLE_RE = re.compile(rf"^\s*(第[{CN_NUM}\d]+条)(?:[\s　]|$)", re.M)
 ITEM_RE = re.compile(rf"^\s*([（(][{CN_NUM}]+[)）])")
-HEADING_RE = re.compile(rf"^\s*([{CN_NUM}]+)、")                 # 一、 section headings in plans and notices
+HEADING_RE = re.compile(rf"^\s*([{CN_NUM}]+)、", re.M)                 # 一、 section headings in plans and notices
 SUBITEM_RE = re.compile(r"^\s*(\d+[.．、](?!\d)|[（(]\d+[)）]|[①-⑳])")
+ANNEX_RE = re.compile(r"^\s*(附件|附表|附录)\s*\d*")
 SENTENCE_END = re.compile(r"[。！？!?；;]+[”’」』）)]*|\n")
 
 
@@ -80,6 +81,7 @@ def segment(name: str, text: str, meta: dict | None = None) -> Document:
     heading = ""      # 一、
     art_start = None
     art_path = ""
+    in_annex = ""
 
     def close_article(end: int) -> None:
         if art_start is not None:
@@ -96,6 +98,15 @@ def segment(name: str, text: str, meta: dict | None = None) -> Document:
         if not doc.title and not CHAPTER_RE.match(line) and not ARTICLE_RE.match(line) and len(line) <= 60 \
                 and "。" not in line:
             doc.title = line.strip()
+        annex = ANNEX_RE.match(line)
+        if annex:   # attachments after the last article belong to no article
+            close_article(ls)
+            article, item, para_no, heading = "", "", 0, ""
+            art_start, art_path = s, annex.group(1)
+            has_articles = has_headings = False
+            doc.clauses.append(Unit("clause", len(doc.clauses), s, e, annex.group(1)))
+            in_annex = annex.group(1)
+            continue
         if CHAPTER_RE.match(line) or SECTION_RE.match(line):
             close_article(ls)
             art_start, article, item, para_no = None, "", "", 0
@@ -132,8 +143,10 @@ def segment(name: str, text: str, meta: dict | None = None) -> Document:
             else:
                 im = ITEM_RE.match(line) or SUBITEM_RE.match(line)
                 label = im.group(1) if im else f"第{ln + 1}行"
-                path = f"{heading}{label}" if heading else label
-                if not has_headings or art_start is None:
+                path = f"{heading}{label}" if heading and im else label
+                if in_annex:
+                    path = f"{in_annex}{label}"
+                if (not has_headings and not in_annex) or art_start is None:
                     close_article(ls)
                     art_start, art_path = s, path
         doc.clauses.append(Unit("clause", len(doc.clauses), s, e, path))
