@@ -36,8 +36,12 @@ def _bases() -> list[dict]:
     out = []
     for instrument, locs in EXC_BASIS:
         p = book.resolve(instrument, locs)
-        out.append({"citation": p.citation, "text": p.article_text or p.text, "instrument": p.instrument,
-                    "edition": p.edition})
+        text = p.article_text
+        if locs[-1][0] == "para":   # one paragraph with its items, not the whole article
+            para = book.get(instrument).articles[locs[0][1]]["paras"][locs[-1][1]]
+            text = "\n".join([p.text] + [f"（{'一二三四五六七八九'[n - 1]}）{t}"
+                                          for n, t in sorted((para.get("items") or {}).items())])
+        out.append({"citation": p.citation, "text": text, "instrument": p.instrument, "edition": p.edition})
     return out
 
 

@@ -242,9 +242,10 @@ def _borders(table) -> None:
 
 
 def add_table(doc, headers: list[str] | None, rows: list[list], widths_mm: list[float] | None = None,
-              size: float = SIZE["小四"]):
-    """A bordered table (仿宋 小四, single spacing); headers bold and centred, repeated on every page.
-    A cell's "\\n" starts a new paragraph in the cell.  widths_mm: optional column widths (sum ≤ 156 mm)."""
+              size: float = SIZE["小四"], merge_columns: tuple[int, ...] = ()):
+    """A bordered table (仿宋 小四, single spacing); headers bold and centred, repeated on every page; a row is
+    never split across pages.  A cell's "\\n" starts a new paragraph in the cell.  widths_mm: optional column
+    widths (sum ≤ 156 mm).  merge_columns: columns whose runs of equal values become one vertically merged cell."""
     ncols = len(headers) if headers else max((len(r) for r in rows), default=1)
     table = doc.add_table(rows=0, cols=ncols)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -255,10 +256,28 @@ def add_table(doc, headers: list[str] | None, rows: list[list], widths_mm: list[
             _cell_text(c, h, True, size, WD_ALIGN_PARAGRAPH.CENTER)
         tr_pr = table.rows[0]._tr.get_or_add_trPr()
         tr_pr.append(OxmlElement("w:tblHeader"))
+    first = len(table.rows)
     for row in rows:
         cells = table.add_row().cells
         for c, v in zip(cells, list(row) + [""] * (ncols - len(row))):
             _cell_text(c, "" if v is None else v, False, size, WD_ALIGN_PARAGRAPH.LEFT)
+    for tr in table.rows:
+        tr._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    for col in merge_columns:
+        i = 0
+        while i < len(rows):
+            j = i
+            while j + 1 < len(rows) and rows[j + 1][col] == rows[i][col]:
+                j += 1
+            if j > i:
+                for k in range(i + 1, j + 1):
+                    table.cell(first + k, col).text = ""
+                top = table.cell(first + i, col)
+                merged = top.merge(table.cell(first + j, col))
+                for extra in merged.paragraphs[1:]:
+                    if not extra.text:
+                        extra._element.getparent().remove(extra._element)
+            i = j + 1
     if widths_mm:
         table.autofit = False
         for col, w in zip(table.columns, widths_mm):   # tblGrid: what LibreOffice reads

@@ -1,0 +1,39 @@
+"""`policylint review DRAFT -o 审查表.docx`: the fair competition review form for one draft.
+
+Cheap to import: python-docx and the engine load inside the handler.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def register(parsers: dict) -> None:
+    p = parsers["top"].add_parser(
+        "review", help="生成公平竞争审查表（.docx / .md / .html）",
+        description="检查一份政策措施草案，生成审查人归档用的公平竞争审查表：基本情况、审查范围和文件类型、"
+                    "条例第八至十一条逐项对照、发现的问题及条文依据和修改建议、例外情形声明、待审查人确认的审查结论。")
+    p.add_argument("draft", metavar="草案", help="草案文件（.docx/.txt/.md），- 表示标准输入")
+    p.add_argument("-o", "--output", metavar="文件",
+                   help="输出文件，格式由扩展名决定：.docx、.md、.html；省略时把 Markdown 打印到标准输出")
+    p.add_argument("--engine", choices=("durable", "python"), default=None, help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_review)
+
+
+def cmd_review(args) -> int:
+    from pathlib import Path
+
+    from engine.errors import UserError
+
+    from .review_form import SUFFIXES, build_review, to_markdown, write_review
+
+    if args.output and Path(args.output).suffix.lower() not in SUFFIXES:
+        raise UserError(f"不支持的审查表格式“{Path(args.output).suffix or '（无扩展名）'}”：请用 .docx、.md 或 .html")
+    review = build_review(args.draft, engine=args.engine)
+    if not args.output:
+        sys.stdout.write(to_markdown(review))
+        return 0
+    out = write_review(review, args.output)
+    n = len(review.findings)
+    print(f"已生成公平竞争审查表：{out}（发现问题 {n} 处）", file=sys.stderr)
+    return 0

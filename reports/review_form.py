@@ -1,0 +1,466 @@
+"""The 公平竞争审查表 a reviewer files: the draft, its scope, the standards one by one, every finding with the law it
+may breach, the exceptions claimed, and a conclusion left for the reviewer to confirm.
+
+The form is built once as a list of blocks and drawn three ways (.docx in official-document style, Markdown, HTML),
+so the three never disagree.
+
+    review = build_review("草案.docx")          # runs the checker
+    write_review(review, "审查表.docx")          # .docx / .md / .html by suffix
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.finding import SEVERITY_CN, Finding
+
+SUFFIXES = (".docx", ".md", ".html", ".htm")
+
+# 条例第八至十一条: the four categories of standards (the item texts come from rules/law at build time)
+CATEGORIES = [(8, "限制市场准入和退出"), (9, "限制商品、要素自由流动"), (10, "影响生产经营成本"), (11, "影响生产经营行为")]
+# 办法 article -> 条例 article and item (implementation_measures_2025.md, the 条例 ↔ 办法 table)
+MEASURES_TO_REGULATION = {9: (8, 1), 10: (8, 2), 11: (8, 3), 12: (8, 4), 13: (9, 1), 14: (9, 2), 15: (9, 3),
+                          16: (9, 4), 17: (9, 5), 18: (10, 1), 19: (10, 2), 20: (10, 3), 21: (11, 1), 22: (11, 2),
+                          23: (11, 3)}
+REGULATION = "公平竞争审查条例"
+MEASURES = "公平竞争审查条例实施办法"
+CITE_RE = re.compile(r"《([^》]+)》第([零〇一二两三四五六七八九十百\d]+)条(?:第([零〇一二两三四五六七八九十百\d]+)款)?"
+                     r"(?:第[（(]([零〇一二两三四五六七八九十百\d]+)[)）]项)?")
+CONCLUSIONS = [
+    "不涉及经营者经济活动，无需开展公平竞争审查",
+    "符合公平竞争审查标准，可以出台",
+    "不符合公平竞争审查标准，应当修改后出台（修改内容见审查意见）",
+    "不符合公平竞争审查标准，且不符合《公平竞争审查条例》第十二条规定的情形，不得出台",
+    "具有或者可能具有排除、限制竞争效果，但符合《公平竞争审查条例》第十二条规定的情形，可以出台"
+    "（须在审查意见中详细说明第二十九条第二款所列内容）",
+]
+
+
+@dataclass
+class ChecklistRow:
+    article: int
+    item: int | None
+    citation: str
+    standard: str
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def involved(self) -> bool:
+        return bool(self.findings)
+
+
+@dataclass
+class Review:
+    name: str
+    context: dict
+    findings: list[Finding]
+    declarations: list = field(default_factory=list)
+    checklist: list[ChecklistRow] = field(default_factory=list)
+    unmapped: list[Finding] = field(default_factory=list)
+    generated: str = ""
+    rule_count: int = 0
+
+
+# ---- building --------------------------------------------------------------------------------------------------
+
+def _num(s: str | None) -> int | None:
+    if not s:
+        return None
+    from dsl.lawtext import parse_cn_numeral
+
+    return parse_cn_numeral(s)
+
+
+def standards_of(f: Finding) -> list[tuple[int, int | None]]:
+    """The 条例第八至十一条 items a finding bears on, from its bases (条例 cited directly, or 办法 mapped)."""
+    out: list[tuple[int, int | None]] = []
+    citations = [b.get("citation", "") for b in f.bases] or f.basis.split("；")
+    for c in citations:
+        m = CITE_RE.search(c)
+        if not m:
+            continue
+        inst, art, item = m.group(1), _num(m.group(2)), _num(m.group(4))
+        if inst in (REGULATION, "条例") and art in (8, 9, 10, 11):
+            out.append((art, item))
+        elif inst in (MEASURES, "实施办法") and art in MEASURES_TO_REGULATION:
+            out.append(MEASURES_TO_REGULATION[art])
+    return list(dict.fromkeys(out))
+
+
+def build_checklist(findings: list[Finding]) -> tuple[list[ChecklistRow], list[Finding]]:
+    from dsl.lawtext import citation, load_lawbook
+
+    book = load_lawbook()
+    law = book.get(REGULATION)
+    rows: dict[tuple[int, int], ChecklistRow] = {}
+    for art, _ in CATEGORIES:
+        items = (law.articles.get(art) or {}).get("items") or {} if law else {}
+        for n, text in sorted(items.items()):
+            text = text if isinstance(text, str) else text.get("text", "")
+            rows[(art, n)] = ChecklistRow(art, n, citation(REGULATION, [("art", art), ("item", n)]), text.rstrip("；。"))
+    unmapped = []
+    for f in findings:
+        hits = standards_of(f)
+        placed = False
+        for art, item in hits:
+            if item is None:   # the article without an item: its last (其他……) item
+                item = max((n for a, n in rows if a == art), default=None)
+            row = rows.get((art, item))
+            if row is not None and f not in row.findings:
+                row.findings.append(f)
+                placed = True
+        if not placed and not f.rule.startswith("FC-EXC-"):   # exception declarations have their own section
+            unmapped.append(f)
+    return list(rows.values()), unmapped
+
+
+def review_from_document(doc, rs=None, engine: str | None = None) -> Review:
+    from engine.check import check_document, default_rules
+    from engine.context import document_context, exception_declarations
+
+    rs = rs or default_rules()
+    context = document_context(doc)
+    findings = check_document(doc, rs, engine)
+    checklist, unmapped = build_checklist(findings)
+    return Review(name=doc.name, context=context, findings=findings,
+                  declarations=exception_declarations(doc) if context.get("exception") else [],
+                  checklist=checklist, unmapped=unmapped,
+                  generated=_dt.date.today().strftime("%Y年%m月%d日").replace("年0", "年").replace("月0", "月"),
+                  rule_count=len(rs.rules))
+
+
+def build_review(path: str, rs=None, engine: str | None = None) -> Review:
+    from engine.errors import UserError
+    from engine.ingest import read_document
+    from engine.segment import segment
+
+    if path != "-" and not Path(path).exists():
+        raise UserError(f"找不到草案文件：{path}")
+    if path != "-" and Path(path).is_dir():
+        raise UserError(f"{path} 是目录；审查表一次针对一份草案，请给出文件路径")
+    text, meta = read_document(path)
+    if not text.strip():
+        raise UserError(f"{path}：草案没有可读的文字内容")
+    return review_from_document(segment("<stdin>" if path == "-" else path, text, meta), rs, engine)
+
+
+def review_from_text(text: str, name: str = "<stdin>", rs=None, engine: str | None = None) -> Review:
+    from engine.segment import segment
+
+    return review_from_document(segment(name, text), rs, engine)
+
+
+# ---- the form as blocks ----------------------------------------------------------------------------------------
+# ("title", text) ("subtitle", text) ("heading", text, level) ("para", text) ("note", text)
+# ("table", headers|None, rows, widths_mm) ("check", text, checked) ("sign", [label, ...])
+
+def _cn(n: int) -> str:
+    from dsl.lawtext import cn_numeral
+
+    return cn_numeral(n)
+
+
+def _where(f: Finding) -> str:
+    parts = [f.path] if f.path else []
+    if f.line:
+        parts.append(f"第{f.line}行")
+    return "，".join(parts) or "全文"
+
+
+def _bases_text(f: Finding) -> str:
+    if f.bases:
+        return "\n".join(f"{b.get('citation', '')}：{b.get('text', '')}".rstrip("：") for b in f.bases)
+    return f.basis
+
+
+def _exception_text(exc: dict) -> str:
+    s = f"起草单位在{exc.get('declared_at', '')}声明适用例外"
+    if exc.get("situation"):
+        s += f"，情形：{exc['situation']}"
+    s += "。已说明：" + ("、".join(exc.get("present") or []) or "无")
+    s += "；未说明：" + ("、".join(exc.get("missing") or []) or "无") + "。"
+    return s
+
+
+def _clauses(fs: list[Finding]) -> str:
+    return "；".join(f"{f.path or _where(f)}（{SEVERITY_CN.get(f.severity, f.severity)}，{f.rule}）" for f in fs)
+
+
+def form_blocks(r: Review) -> list[tuple]:
+    ctx = r.context
+    fc = [f for f in r.findings if f.family == "fair_competition"]
+    other = [f for f in r.findings if f.family != "fair_competition"]
+    blocks: list[tuple] = [("title", "公平竞争审查表"),
+                           ("subtitle", "（依据《公平竞争审查条例》《公平竞争审查条例实施办法》）")]
+
+    # 一、基本情况
+    blocks.append(("heading", "一、基本情况", 1))
+    scope = "涉及经营者经济活动" if ctx.get("economic") else "不涉及经营者经济活动"
+    blocks.append(("table", None, [
+        ["政策措施名称", ctx.get("title") or "（草案未标明标题，请填写）"],
+        ["起草单位（发文机关）", ctx.get("issuer") or "（草案未注明，请填写）"],
+        ["发文字号", ctx.get("number") or "—"],
+        ["文件类型", f"{ctx.get('kind', '其他')}\n判断依据：{ctx.get('kind_reason', '')}"],
+        ["审查范围", f"{scope}\n判断依据：{ctx.get('economic_reason', '')}"],
+        ["例外情形声明", f"有（{ctx.get('exception_at', '')}）" if ctx.get("exception") else "未声明"],
+        ["送审文件", r.name],
+        ["初筛时间", f"{r.generated}（policylint，规则 {r.rule_count} 条）"],
+    ], [42, 114]))
+
+    # 二、审查标准逐项对照
+    blocks.append(("heading", "二、审查标准逐项对照", 1))
+    blocks.append(("para", "按《公平竞争审查条例》第八条至第十一条逐项对照。“涉及”表示初筛发现草案可能含有该项内容，"
+                           "列出所在条款；“不涉及”表示初筛未发现，仍须审查人结合全文判断。"))
+    rows = []
+    for art, name in CATEGORIES:
+        for row in (x for x in r.checklist if x.article == art):
+            rows.append([f"{_cn(CATEGORIES.index((art, name)) + 1)}、{name}",
+                         f"{row.citation.replace('《公平竞争审查条例》', '')}　{row.standard}",
+                         "涉及" if row.involved else "不涉及", _clauses(row.findings) or "—"])
+    if r.unmapped:
+        rows.append(["其他", "未对应第八条至第十一条具体项的问题（见第三部分）", "涉及", _clauses(r.unmapped)])
+    blocks.append(("table", ["类别", "审查标准", "初筛结果", "涉及条款"], rows, [26, 70, 20, 40], (0,)))
+
+    # 三、发现的问题
+    blocks.append(("heading", "三、发现的问题及修改建议", 1))
+    if not r.findings:
+        blocks.append(("para", "初筛未发现可能违反公平竞争审查标准的条款。"))
+    n = 0
+    for group, fs in (("公平竞争审查", fc), ("市场准入、备案等相关问题", other)):
+        if not fs:
+            continue
+        if other and fc:
+            blocks.append(("para", f"{group}（{len(fs)}处）", True))
+        for f in fs:
+            n += 1
+            blocks.append(("heading", f"（{_cn(n)}）{f.path or _where(f)}：{f.title}（{SEVERITY_CN.get(f.severity, '')}）", 2))
+            rows = [["条款位置", _where(f)],
+                    ["条款原文", f"“{f.text}”"],
+                    ["可能违反", _bases_text(f)],
+                    ["理由", f.message + (f"\n{f.explanation}" if f.explanation else "")],
+                    ["修改建议", f.suggestion]]
+            if f.confirm:
+                rows.append(["需核实", f.confirm])
+            if f.exception:
+                rows.append(["例外声明", _exception_text(f.exception)])
+            rows.append(["规则", f"{f.rule}（{SEVERITY_CN.get(f.severity, f.severity)}）"])
+            blocks.append(("table", None, rows, [30, 126]))
+
+    # 四、例外情形
+    blocks.append(("heading", "四、适用例外情形的声明", 1))
+    if not r.declarations:
+        blocks.append(("para", "草案未声明适用《公平竞争审查条例》第十二条规定的例外情形。"))
+    else:
+        rows = []
+        from engine.context import ELEMENTS
+        for d in r.declarations:
+            covered = {"document": "全文", "article": d.declared_at, "articles": "、".join(d.covers)}[d.scope]
+            rows.append([d.declared_at, covered, d.situation or "未说明",
+                         "\n".join(f"{e}：已说明（{d.where.get(e, '')}）" if e in d.present else f"{e}：未说明"
+                                   for e in ELEMENTS)])
+        blocks.append(("table", ["声明位置", "适用范围", "适用情形", "要件"], rows, [22, 26, 48, 60]))
+        blocks.append(("para", "适用条例第十二条的，审查结论中应说明：政策措施具有或者可能具有的排除、限制竞争效果；"
+                               "适用的具体情形；对公平竞争不利影响最小的理由；实施期限或者终止条件的合理性"
+                               "（《公平竞争审查条例实施办法》第二十九条第二款）。"))
+
+    # 五、审查结论
+    blocks.append(("heading", "五、审查结论（由审查人确认）", 1))
+    errors = sum(1 for f in r.findings if f.severity == "error")
+    warns = sum(1 for f in r.findings if f.severity == "warning")
+    involved = sum(1 for x in r.checklist if x.involved)
+    blocks.append(("para", f"初筛意见（供参考，不代替审查结论）：共发现 {len(r.findings)} 处问题（错误 {errors} 处、"
+                           f"警告 {warns} 处），涉及审查标准 {involved} 项。"))
+    suggested = _suggested_conclusion(r)
+    for i, text in enumerate(CONCLUSIONS):
+        blocks.append(("check", text, False, i == suggested))
+    blocks.append(("para", "审查意见说明：", True))
+    blocks.append(("lines", 4))
+    for label in ("审查人（签字）：", "审查机构负责人（签字）：", "审查机构（盖章）：", "审查日期：　　　　年　　月　　日"):
+        blocks.append(("sign", [label]))
+    blocks.append(("note", "注：本表第一至四部分由 policylint 根据草案文字自动初筛生成，所列条款和依据需经审查人核实；"
+                           "审查结论以审查人勾选和签字为准。"))
+    return blocks
+
+
+def _suggested_conclusion(r: Review) -> int:
+    """Which conclusion the screening points to (shown as a hint, never ticked)."""
+    if not r.context.get("economic"):
+        return 0
+    if not r.findings:
+        return 1
+    if r.declarations and all(not d.missing for d in r.declarations) and all(f.exception for f in r.findings
+                                                                             if f.family == "fair_competition"):
+        return 4
+    return 2
+
+
+# ---- drawing ---------------------------------------------------------------------------------------------------
+
+def to_docx(r: Review, path) -> Path:
+    from . import official_docx as od
+
+    doc = od.new_document()
+    for b in form_blocks(r):
+        kind = b[0]
+        if kind == "title":
+            od.add_title(doc, b[1])
+        elif kind == "subtitle":
+            p = od.add_paragraph(doc, b[1], indent=False, align="center", size=od.SIZE["四号"], font=od.FONT_KAI)
+            p.paragraph_format.space_after = od.Pt(12)
+            doc.paragraphs[-2].paragraph_format.space_after = od.Pt(0)
+        elif kind == "heading":
+            od.add_heading(doc, b[1], b[2])
+        elif kind == "para":
+            od.add_paragraph(doc, b[1], bold=len(b) > 2 and b[2])
+        elif kind == "note":
+            od.add_paragraph(doc, b[1], size=od.SIZE["小四"], indent=False)
+        elif kind == "table":
+            od.add_table(doc, b[1], b[2], b[3], merge_columns=b[4] if len(b) > 4 else ())
+            od.add_paragraph(doc, "", indent=False).paragraph_format.line_spacing = od.Pt(8)
+        elif kind == "check":
+            p = od.add_paragraph(doc, "", indent=True)
+            od.add_text(p, "□ ")
+            od.add_text(p, b[1])
+            if b[3]:
+                od.add_text(p, "（初筛倾向）", size=od.SIZE["小四"])
+        elif kind == "lines":
+            for _ in range(b[1]):
+                od.add_paragraph(doc, "＿" * 27, indent=False)
+        elif kind == "sign":
+            p = od.add_paragraph(doc, "　　　　".join(x + "＿" * 7 if x.endswith("：") else x for x in b[1]),
+                                 indent=False)
+            p.paragraph_format.left_indent = od.Pt(od.SIZE["三号"] * 4)
+    return od.save(doc, path)
+
+
+def _md_cell(s: str) -> str:
+    return str(s).replace("|", "\\|").replace("\n", "<br>")
+
+
+def to_markdown(r: Review) -> str:
+    out: list[str] = []
+    prev = ""
+    for b in form_blocks(r):
+        kind = b[0]
+        if prev == "check" and kind != "check":
+            out.append("")
+        prev = kind
+        if kind == "title":
+            out.append(f"# {b[1]}\n")
+        elif kind == "subtitle":
+            out.append(f"{b[1]}\n")
+        elif kind == "heading":
+            out.append(f"{'#' * (b[2] + 1)} {b[1]}\n")
+        elif kind == "para":
+            out.append((f"**{b[1]}**" if len(b) > 2 and b[2] else b[1]) + "\n")
+        elif kind == "note":
+            out.append(f"> {b[1]}\n")
+        elif kind == "table":
+            headers, rows = b[1], b[2]
+            if headers is None:
+                headers, rows = ["项目", "内容"], rows
+            out.append("| " + " | ".join(_md_cell(h) for h in headers) + " |")
+            out.append("|" + "---|" * len(headers))
+            out.extend("| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows)
+            out.append("")
+        elif kind == "check":
+            out.append(f"- [ ] {b[1]}" + ("（初筛倾向）" if b[3] else ""))
+        elif kind == "lines":
+            out.append("\n" + "\n\n".join("＿" * 27 for _ in range(b[1])) + "\n")
+        elif kind == "sign":
+            out.append("　　　　".join(x + "＿" * 7 if x.endswith("：") else x for x in b[1]) + "\n")
+    return "\n".join(out) + "\n"
+
+
+CSS = """
+body { font-family: "仿宋_GB2312", "仿宋", FangSong, "Noto Serif CJK SC", serif; font-size: 16pt; line-height: 28pt;
+       max-width: 156mm; margin: 37mm auto 35mm; color: #000; }
+h1 { font-family: "方正小标宋简体", "华文中宋", "宋体", SimSun, serif; font-size: 22pt; font-weight: normal;
+     text-align: center; margin-bottom: 0; }
+.subtitle { text-align: center; font-family: "楷体_GB2312", "楷体", KaiTi, serif; font-size: 14pt; }
+h2 { font-family: "黑体", SimHei, sans-serif; font-size: 16pt; font-weight: normal; margin: 1em 0 0; }
+h3 { font-family: "楷体_GB2312", "楷体", KaiTi, serif; font-size: 16pt; font-weight: normal; margin: .6em 0 .2em; }
+p { text-indent: 2em; margin: 0; text-align: justify; }
+table { border-collapse: collapse; width: 100%; font-size: 12pt; line-height: 1.5; margin: .3em 0 .8em; }
+th, td { border: 1px solid #000; padding: 2pt 4pt; vertical-align: top; text-align: left; }
+th { text-align: center; }
+td.k { width: 8em; white-space: nowrap; }
+.check { text-indent: 2em; }
+.note { font-size: 12pt; text-indent: 0; margin-top: 1em; }
+.sign { text-indent: 0; margin: .6em 0 0 8em; }\n.lines { text-indent: 0; }
+@media print { body { margin: 0 auto; } }
+"""
+
+
+def to_html(r: Review) -> str:
+    e = html.escape
+    title = r.context.get("title") or r.name
+    out = ["<!DOCTYPE html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
+           f"<title>公平竞争审查表 — {e(title)}</title>", f"<style>{CSS}</style></head><body>"]
+
+    def cell(s) -> str:
+        return "<br>".join(e(x) for x in str(s).split("\n"))
+
+    for b in form_blocks(r):
+        kind = b[0]
+        if kind == "title":
+            out.append(f"<h1>{e(b[1])}</h1>")
+        elif kind == "subtitle":
+            out.append(f'<p class="subtitle">{e(b[1])}</p>')
+        elif kind == "heading":
+            out.append(f"<h{b[2] + 1}>{e(b[1])}</h{b[2] + 1}>")
+        elif kind == "para":
+            out.append(f"<p><strong>{e(b[1])}</strong></p>" if len(b) > 2 and b[2] else f"<p>{e(b[1])}</p>")
+        elif kind == "note":
+            out.append(f'<p class="note">{e(b[1])}</p>')
+        elif kind == "table":
+            out.append("<table>")
+            if b[1]:
+                out.append("<tr>" + "".join(f"<th>{e(h)}</th>" for h in b[1]) + "</tr>")
+                merge = b[4] if len(b) > 4 else ()
+                rows = b[2]
+                for i, row in enumerate(rows):
+                    tds = []
+                    for c, v in enumerate(row):
+                        if c in merge:
+                            if i and rows[i - 1][c] == v:
+                                continue   # covered by the rowspan above
+                            span = next((k for k in range(i + 1, len(rows)) if rows[k][c] != v), len(rows)) - i
+                            tds.append(f'<td rowspan="{span}">{cell(v)}</td>' if span > 1 else f"<td>{cell(v)}</td>")
+                        else:
+                            tds.append(f"<td>{cell(v)}</td>")
+                    out.append("<tr>" + "".join(tds) + "</tr>")
+            else:
+                out.extend(f'<tr><td class="k">{cell(row[0])}</td><td>{cell(row[1])}</td></tr>' for row in b[2])
+            out.append("</table>")
+        elif kind == "check":
+            hint = "<small>（初筛倾向）</small>" if b[3] else ""
+            out.append(f'<p class="check">□ {e(b[1])}{hint}</p>')
+        elif kind == "lines":
+            out.extend('<p class="lines">' + "＿" * 27 + "</p>" for _ in range(b[1]))
+        elif kind == "sign":
+            out.append('<p class="sign">' + "　　　　".join(e(x) + ("＿" * 7 if x.endswith("：") else "")
+                                                            for x in b[1]) + "</p>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
+def write_review(r: Review, path) -> Path:
+    from engine.errors import UserError
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".docx":
+        return to_docx(r, path)
+    if suffix not in SUFFIXES:
+        raise UserError(f"不支持的审查表格式“{path.suffix or '（无扩展名）'}”：请用 .docx、.md 或 .html")
+    content = to_markdown(r) if suffix == ".md" else to_html(r)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"无法写入文件 {path}：{exc.strerror or exc}") from None
+    return path

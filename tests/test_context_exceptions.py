@@ -1,0 +1,188 @@
+"""Document facts (engine/context.py) and 第十二条 exception declarations (engine/exceptions.py)."""
+from __future__ import annotations
+
+import pytest
+
+from engine.context import document_context, exception_declarations
+from engine.exceptions import RULE_ID, apply_exceptions
+from engine.finding import Finding
+from engine.segment import segment
+
+ENGINE = "python"   # the oracle evaluator: the same findings as durable, no engine start-up
+
+RULES = '''
+terms 例本地 = "本市" | "本地"
+terms 例分支 = "分公司" | "分支机构"
+terms 例强制 = "须" | "必须" | "应当"
+
+rule EXT-BRANCH "要求外地经营者在本地设立分支机构" {
+  family   fair_competition
+  basis    "公平竞争审查条例" art 9 item 2
+  severity error
+  when     例本地 near(20) 例分支 and 例强制
+  message  "强制外地经营者在本地设立分支机构"
+  suggest  "删除设立分支机构的要求"
+  violates "外地企业参与本市项目投标的，须在本市设立分公司。"
+  passes   "全面清理要求外地企业在本地设立分支机构的规定。"
+}
+'''
+
+
+@pytest.fixture(scope="module")
+def rs(tmp_path_factory):
+    from dsl.loader import compile_paths
+
+    p = tmp_path_factory.mktemp("rules") / "ext.rule"
+    p.write_text(RULES, encoding="utf-8")
+    return compile_paths([p])
+
+
+def ctx(text: str, name: str = "草案.txt") -> dict:
+    return document_context(segment(name, text))
+
+
+# ---- kind (办法第二条第三款) ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("title,kind", [
+    ("某某市公共资源交易管理办法", "规范性文件"),
+    ("关于印发《某某区建筑市场管理规定》的通知", "规范性文件"),
+    ("某某县促进民营经济发展若干措施", "政策性文件"),
+    ("关于进一步优化营商环境的实施意见", "政策性文件"),
+    ("某某区人民政府与某某科技有限公司投资合作协议", "行政协议"),
+    ("某某市人民政府与某某集团战略合作备忘录", "备忘录"),
+    ("某某市预拌混凝土生产技术规范", "标准"),
+    ("某某市2025年公务用车维修服务定点采购公告", "具体政策措施"),
+])
+def test_kind_from_title(title, kind):
+    c = ctx(f"{title}\n第一条 为规范市场秩序，制定本文件。\n第二条 企业应当依法经营。")
+    assert c["kind"] == kind, c["kind_reason"]
+    assert c["kind_reason"]
+
+
+def test_kind_regulatory_number_makes_a_normative_document():
+    c = ctx("某某县促进民营经济发展若干措施\n某政规〔2025〕3号\n一、对企业给予奖励。")
+    assert c["kind"] == "规范性文件"
+    assert "规" in c["kind_reason"] and c["number"] == "某政规〔2025〕3号"
+
+
+def test_kind_from_wording_without_title():
+    c = ctx("甲方负责协调项目用地，乙方承诺在本区设立独立法人公司。本协议自双方签字之日起生效。")
+    assert c["kind"] == "行政协议"
+    assert ctx("对本地企业给予奖励。")["kind"] == "其他"
+
+
+# ---- economic activity (条例第二条, 办法第二条第二款) ----------------------------------------------------------
+
+def test_economic_activity_names_the_areas():
+    c = ctx("某某市政府采购管理办法\n第一条 采购人不得限定供应商的所有制形式。")
+    assert c["economic"] is True
+    assert "政府采购" in c["economic_reason"]
+
+
+def test_internal_administration_is_not_economic():
+    c = ctx("关于加强机关内部公文处理工作的通知\n一、各科室要规范公文处理流程。\n二、做好值班值守和干部考勤。")
+    assert c["economic"] is False
+    assert "内部" in c["economic_reason"]
+
+
+# ---- title and issuer ---------------------------------------------------------------------------------------
+
+def test_issuer_from_title_signature_and_agreement():
+    assert ctx("某某市人民政府关于促进消费的若干措施\n一、发放消费券。")["issuer"] == "某某市人民政府"
+    signed = "关于规范招标投标活动的通知\n一、不得限制外地企业投标。\n某某县发展和改革局\n2025年3月1日"
+    assert ctx(signed)["issuer"] == "某某县发展和改革局"
+    agreement = "投资合作协议\n甲方：某某区人民政府\n乙方：某某科技有限公司\n第一条 乙方在甲方辖区投资。"
+    assert ctx(agreement)["issuer"] == "某某区人民政府"
+    assert ctx("对本地企业给予奖励。")["issuer"] == ""
+
+
+# ---- exception declarations -----------------------------------------------------------------------------------
+
+DRAFT = """某某市促进新能源汽车推广应用若干措施
+第一条 为推广新能源汽车，制定本措施。
+第二条 外地企业参与本市充电设施项目投标的，须在本市设立分公司。
+第三条 参与本市公交车辆采购的企业，须在本市设立分支机构。
+第四条 为实现节约能源、保护环境的社会公共利益，本措施第三条适用《公平竞争审查条例》第十二条规定的例外情形{extra}。
+第五条 本措施自2025年5月1日起施行{period}。
+"""
+
+
+def draft(extra: str = "", period: str = "") -> str:
+    return DRAFT.format(extra=extra, period=period)
+
+
+def test_no_declaration_no_exception():
+    text = draft().replace("第四条 为实现节约能源、保护环境的社会公共利益，本措施第三条适用《公平竞争审查条例》第十二条规定的例外情形。\n", "")
+    c = ctx(text)
+    assert c["exception"] is False and c["exception_at"] == ""
+    prohibit = "第一条 各部门不得滥用例外规定，不得以适用《公平竞争审查条例》第十二条为名排除竞争。"
+    assert ctx(prohibit)["exception"] is False
+
+
+def test_declaration_elements_present_and_missing():
+    d = segment("x", draft())
+    (decl,) = exception_declarations(d)
+    assert decl.declared_at == "第四条"
+    assert decl.scope == "articles" and decl.covers == ["第三条"]
+    assert decl.situation_item == 3
+    assert decl.present == ["适用情形"]
+    assert decl.missing == ["没有对公平竞争影响更小的替代方案", "合理的实施期限或者终止条件"]
+    full = segment("x", draft("，经评估没有对公平竞争影响更小的替代方案", "，有效期至2027年12月31日"))
+    (decl,) = exception_declarations(full)
+    assert decl.missing == []
+    assert "第五条" in decl.where["合理的实施期限或者终止条件"]   # the period found in the 附则, and where
+
+
+def test_check_marks_covered_findings_and_reports_incomplete(rs):
+    from engine.check import check_text
+
+    findings = check_text(draft(), "草案.txt", rs=rs, engine=ENGINE)
+    branch = [f for f in findings if f.rule == "EXT-BRANCH"]
+    assert {f.path for f in branch} == {"第二条", "第三条"}
+    art3 = next(f for f in branch if f.path == "第三条")
+    art2 = next(f for f in branch if f.path == "第二条")
+    assert art3.exception["claimed"] is True and art3.exception["declared_at"] == "第四条"
+    assert art3.exception["missing"] == ["没有对公平竞争影响更小的替代方案", "合理的实施期限或者终止条件"]
+    assert art3.exception["situation"].startswith("（三）")
+    assert "未说明" in art3.explanation and "替代方案" in art3.explanation
+    assert art2.exception is None                     # the declaration names 第三条 only
+    (inc,) = [f for f in findings if f.rule == RULE_ID]
+    assert inc.family == "fair_competition" and inc.severity == "warning"
+    assert inc.path == "第四条" and inc.line == 5
+    assert "《公平竞争审查条例》第十二条" in inc.basis and "第二十九条第二款" in inc.basis
+    assert "替代方案" in inc.message and "实施期限" in inc.message
+    assert any("对公平竞争影响更小的替代方案" in b["text"] for b in inc.bases)
+
+
+def test_complete_declaration_is_not_a_finding(rs):
+    from engine.check import check_text
+
+    text = draft("，经评估没有对公平竞争影响更小的替代方案", "，有效期至2027年12月31日")
+    findings = check_text(text, rs=rs, engine=ENGINE)
+    assert not [f for f in findings if f.rule == RULE_ID]
+    art3 = next(f for f in findings if f.path == "第三条")
+    assert art3.exception["missing"] == [] and len(art3.exception["present"]) == 3
+
+
+def test_global_declaration_covers_every_fair_competition_finding():
+    text = ("第一条 外地企业须在本市设立分公司。\n第二条 本办法各项措施适用《公平竞争审查条例》第十二条规定的例外情形，"
+            "以维护国家安全和发展利益。")
+    d = segment("x", text)
+    c = document_context(d)
+    assert c["exception"] is True
+    mine = Finding(file="x", rule="R1", title="t", family="fair_competition", severity="error", basis="b",
+                   message="m", suggestion="s", start=0, end=10, path="第一条")
+    other = Finding(file="x", rule="R2", title="t", family="filing", severity="error", basis="b",
+                    message="m", suggestion="s", start=0, end=10, path="第一条")
+    out = apply_exceptions(d, c, [mine, other])
+    assert mine.exception and mine.exception["scope"] == "全文"
+    assert mine.exception["situation"].startswith("（一）")
+    assert other.exception is None                     # only fair competition findings
+    assert [f.rule for f in out].count(RULE_ID) == 1
+
+
+def test_without_declaration_findings_pass_through():
+    d = segment("x", "第一条 外地企业须在本市设立分公司。")
+    f = Finding(file="x", rule="R1", title="t", family="fair_competition", severity="error", basis="b",
+                message="m", suggestion="s")
+    assert apply_exceptions(d, document_context(d), [f]) == [f] and f.exception is None
