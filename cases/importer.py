@@ -1,0 +1,212 @@
+"""Import a case file into the register: every row is new, updated, unchanged or rejected, in one transaction.
+
+Rows that share a case id within one file are applied in file order, so the later row wins and the register's
+history keeps the earlier one; when the register already holds what the file ends with, the whole group is
+unchanged — which is what makes a second import of the same file a no-op.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cases import store
+from cases.normalize import DateError, channel, clean_text, parse_date
+from cases.readers import BadRow, Table
+from engine.errors import UserError
+
+DATE_FIELDS = ("received_date", "verify_date", "rectify_deadline", "rectify_date")
+
+_VERIFY_SYNONYMS = {"待核查": "待核查", "未核查": "待核查", "待核实": "待核查", "核查中": "核查中", "正在核查": "核查中",
+                    "属实": "属实", "已核实": "属实", "核实": "属实", "查实": "属实", "已核查属实": "属实",
+                    "部分属实": "部分属实", "基本属实": "部分属实", "不属实": "不属实", "不实": "不属实",
+                    "未查实": "不属实", "已核查不属实": "不属实"}
+_RECTIFY_SYNONYMS = {"未整改": "未整改", "未启动": "未整改", "待整改": "未整改", "整改中": "整改中", "正在整改": "整改中",
+                     "推进中": "整改中", "已整改": "已整改", "已完成整改": "已整改", "整改完成": "已整改",
+                     "完成整改": "已整改", "已完成": "已整改", "无需整改": "无需整改", "不需整改": "无需整改"}
+
+
+@dataclass
+class Reject:
+    row: int
+    case_id: str
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    file: str
+    read: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    blank: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    missing_columns: list[str] = field(default_factory=list)
+
+    def balanced(self) -> bool:
+        return self.read == self.new + self.updated + self.unchanged + self.rejected
+
+    def summary(self) -> str:
+        s = (f"读取 {self.read} 行 = 新增 {self.new} + 更新 {self.updated} + 未变 {self.unchanged} "
+             f"+ 拒收 {self.rejected}")
+        if self.blank:
+            s += f"（另有空行 {self.blank} 行已跳过）"
+        return s
+
+
+def validate(raw: dict) -> dict:
+    """Cells -> clean field values (only the non-empty ones); ValueError with the Chinese reason for a bad row."""
+    out: dict = {}
+    for f, v in raw.items():
+        if f in DATE_FIELDS:
+            try:
+                d = parse_date(v)
+            except DateError as e:
+                label = {"received_date": "受理日期", "verify_date": "核查日期", "rectify_deadline": "整改期限",
+                         "rectify_date": "整改完成日期"}[f]
+                raise ValueError(f"{label}{e}") from None
+            if d is not None:
+                out[f] = d
+            continue
+        s = clean_text(v)
+        if not s:
+            continue
+        if f == "channel":
+            s = channel(s)
+        elif f == "verify_status":
+            if s not in _VERIFY_SYNONYMS:
+                raise ValueError(f"核查状态“{s}”不是可选值（待核查、核查中、属实、部分属实、不属实）")
+            s = _VERIFY_SYNONYMS[s]
+        elif f == "rectify_status":
+            if s not in _RECTIFY_SYNONYMS:
+                raise ValueError(f"整改状态“{s}”不是可选值（未整改、整改中、已整改、无需整改）")
+            s = _RECTIFY_SYNONYMS[s]
+        out[f] = s
+    if not out.get("case_id"):
+        raise ValueError("缺少案例编号")
+    if len(out["case_id"]) > 64:
+        raise ValueError("案例编号过长（超过 64 个字符）")
+    if "received_date" not in out:
+        raise ValueError("缺少受理日期")
+    if d := out["received_date"]:
+        if not dt.date(1990, 1, 1) <= d <= dt.date.today() + dt.timedelta(days=366):
+            raise ValueError(f"受理日期 {d.isoformat()} 超出合理范围")
+    if not out.get("description"):
+        raise ValueError("问题描述为空")
+    return out
+
+
+def _is_blank(raw) -> bool:
+    return isinstance(raw, dict) and not any(clean_text(v) for v in raw.values())
+
+
+def _differs(current: dict, values: dict) -> bool:
+    return any(current.get(k) != v for k, v in values.items() if k != "case_id")
+
+
+def import_file(path: str | Path, conn: sqlite3.Connection, rejects_path: str | Path | None = None) -> ImportResult:
+    path = Path(path)
+    if not path.exists():
+        raise UserError(f"文件不存在：{path}")
+    table = Table(path)
+    res = ImportResult(file=str(path))
+    groups: dict[str, list[tuple[int, dict]]] = {}
+    for number, raw in table.rows():
+        if _is_blank(raw):
+            res.blank += 1
+            continue
+        res.read += 1
+        if isinstance(raw, BadRow):
+            res.rejects.append(Reject(number, "", str(raw)))
+            continue
+        try:
+            values = validate(raw)
+        except ValueError as e:
+            res.rejects.append(Reject(number, clean_text(raw.get("case_id")), str(e)))
+            continue
+        groups.setdefault(values["case_id"], []).append((number, values))
+    res.missing_columns = table.missing_optional
+    res.rejected = len(res.rejects)
+
+    with store.transaction(conn):
+        existing = _load_existing(conn, list(groups))
+        stamp = store.now_iso()
+        inserts, updates, history = [], [], []
+        for case_id, rows in groups.items():
+            current = existing.get(case_id)
+            if current is not None and not _differs(current, rows[-1][1]):
+                res.unchanged += len(rows)
+                continue
+            is_new = current is None
+            for number, values in rows:
+                src = f"{path.name}:{number}"
+                if current is None:
+                    current = {**values, "source": src}
+                    res.new += 1
+                elif _differs(current, values):
+                    history.append((case_id, stamp, "导入更新", src, {k: current.get(k) for k in values}))
+                    current = {**current, **values, "source": src}
+                    res.updated += 1
+                else:
+                    res.unchanged += 1
+            (inserts if is_new else updates).append(current)
+        _write(conn, inserts, updates, stamp)
+        store.add_history(conn, history)
+        if rejects_path:
+            write_rejects(rejects_path, res.rejects)
+    return res
+
+
+_IMPORT_FIELDS = ["case_id", "region", "unit", "channel", "received_date", "description", "document", "clause",
+                  "list_item", "verify_status", "verify_findings", "verify_date", "rectify_status", "rectify_deadline",
+                  "rectify_date", "rectify_measures", "source"]
+
+
+def _load_existing(conn: sqlite3.Connection, ids: list[str]) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    cols = ", ".join(_IMPORT_FIELDS)
+    for i in range(0, len(ids), 900):   # under SQLite's bound-parameter limit
+        chunk = ids[i:i + 900]
+        q = f"SELECT {cols} FROM cases WHERE case_id IN ({', '.join('?' * len(chunk))})"
+        for row in conn.execute(q, chunk):
+            out[row["case_id"]] = store.from_row(row)
+    return out
+
+
+def _write(conn: sqlite3.Connection, inserts: list[dict], updates: list[dict], stamp: str) -> None:
+    cols = _IMPORT_FIELDS
+    if inserts:
+        conn.executemany(
+            f"INSERT INTO cases({', '.join(cols)}, created_at, updated_at) "
+            f"VALUES ({', '.join('?' * len(cols))}, ?, ?)",
+            [[_cell(r, c) for c in cols] + [stamp, stamp] for r in inserts])
+    if updates:
+        sets = ", ".join(f"{c} = ?" for c in cols[1:])
+        conn.executemany(f"UPDATE cases SET {sets}, updated_at = ? WHERE case_id = ?",
+                         [[_cell(r, c) for c in cols[1:]] + [stamp, r["case_id"]] for r in updates])
+
+
+_DEFAULTS = {"verify_status": "待核查", "rectify_status": "未整改"}
+
+
+def _cell(r: dict, c: str):
+    v = r.get(c)
+    if v is None:
+        return None if c in DATE_FIELDS else _DEFAULTS.get(c, "")
+    return v.isoformat() if isinstance(v, dt.date) else v
+
+
+def write_rejects(path: str | Path, rejects: list[Reject]) -> None:
+    """CSV with a UTF-8 BOM so that Excel on Chinese Windows opens it without garbling."""
+    try:
+        with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["行号", "案例编号", "拒收原因"])
+            for r in rejects:
+                w.writerow([r.row, r.case_id, r.reason])
+    except OSError as e:
+        raise UserError(f"无法写入拒收文件 {path}：{e.strerror}") from None

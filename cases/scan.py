@@ -1,0 +1,148 @@
+"""The monthly batch scan: run the case rules (rules/cases/*.rule) over the month's cases, store category and flags.
+
+The rules decide; this module only prepares the facts (cases.features), picks one category when several rules
+classify the same case, and writes the result back in one transaction.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+
+from cases import store
+from cases.features import as_rule_record, quarter_unit_counts
+from cases.model import UNCLASSIFIED, quarter_of
+
+# When several rules classify one case, the most specific form wins: the named hidden-barrier forms first, the
+# catch-alls (C2 "另设条件" has the broadest wording, C9 and D are "其他") last.
+PRECEDENCE = ["C4", "C5", "C3", "C1", "D", "A", "B", "C2", "C9"]
+BATCH = 2000
+
+
+@dataclass
+class ScanResult:
+    period: str
+    records: int = 0
+    findings: int = 0
+    by_category: Counter = field(default_factory=Counter)
+    by_flag: Counter = field(default_factory=Counter)
+    reclassified: int = 0
+    manual: int = 0
+
+
+def pick_category(candidates: list[tuple[str, str, str]]) -> tuple[str, str, str]:
+    """[(code, subtype, rule id)] -> the one to keep (code, subtype, rule ids that agreed, then the others)."""
+    if not candidates:
+        return "", "", ""
+    best = min(candidates, key=lambda c: PRECEDENCE.index(c[0]) if c[0] in PRECEDENCE else len(PRECEDENCE))
+    rules = [best[2]] + sorted({c[2] for c in candidates} - {best[2]})
+    return best[0], best[1], "、".join(rules)
+
+
+def _flag_text(finding, rec: dict) -> str:
+    if finding.rule == "CASE-OVERDUE":
+        return f"{finding.title}（{rec['整改逾期天数']}天）"
+    if finding.rule == "CASE-REPEAT-UNIT":
+        return f"{finding.title}（{rec['本季同单位案例数']}起）"
+    return finding.title
+
+
+def case_rules():
+    """Only rules/cases/*.rule: the case scan does not need the text rules, and does not stop working while
+    another pack is being edited. (The full load in `policylint rules` still checks the shared namespace.)"""
+    from dsl.loader import RULES_DIR, load_rules, rule_files
+
+    return load_rules(rule_files(RULES_DIR / "cases"))
+
+
+def classify(rows: list[dict], conn: sqlite3.Connection, as_of: dt.date, progress=None, source: str = "案例库"):
+    """Evaluate the case rules over rows (store.select() dicts). Returns {case_id: (category, subtype, by, flags)}
+    and the number of findings."""
+    from engine.structured import check_records
+
+    rs = case_rules()
+    counts = quarter_unit_counts(conn, {quarter_of(r["received_date"]) for r in rows})
+    out: dict[str, tuple[str, str, str, list[str]]] = {}
+    n_findings = 0
+    for base in range(0, len(rows), BATCH):
+        batch = [as_rule_record(r, as_of, counts, line=base + i + 1) for i, r in enumerate(rows[base:base + BATCH])]
+        by_id = {rec["_id"]: rec for rec in batch}
+        cands: dict[str, list] = {}
+        flags: dict[str, list[str]] = {}
+        for f in check_records(batch, on="case_record", source=source, rs=rs):
+            n_findings += 1
+            if "category" in f.sets:
+                cands.setdefault(f.record, []).append((f.sets["category"], f.sets.get("subtype", ""), f.rule))
+            else:
+                flags.setdefault(f.record, []).append(_flag_text(f, by_id[f.record]))
+        for rec in batch:
+            cid = rec["_id"]
+            out[cid] = (*pick_category(cands.get(cid, [])), flags.get(cid, []))
+        if progress:
+            progress(len(batch))
+    return out, n_findings
+
+
+def scan(conn: sqlite3.Connection, start: dt.date, end: dt.date, period: str, as_of: dt.date | None = None,
+         progress_factory=None) -> ScanResult:
+    as_of = as_of or dt.date.today()
+    rows = store.select(conn, start, end, columns=store.COLUMNS)
+    res = ScanResult(period=period, records=len(rows))
+    progress = progress_factory(len(rows)) if progress_factory else None
+    try:
+        result, res.findings = classify(rows, conn, as_of, progress.advance if progress else None,
+                                        source=f"案例库（{period}）")
+    finally:
+        if progress:
+            progress.close()
+    stamp = store.now_iso()
+    updates, history = [], []
+    for r in rows:
+        code, subtype, by, flags = result[r["case_id"]]
+        if r.get("category_by") == "人工":      # a verifier's classification is not overridden by the rules
+            res.manual += 1
+            code, subtype, by = r["category"], r["subtype"], r["category_by"]
+        res.by_category[code or UNCLASSIFIED] += 1
+        for fl in flags:
+            res.by_flag[fl.split("（")[0]] += 1
+        if (code, subtype, by, flags) == (r["category"], r["subtype"], r["category_by"], r["flags"]):
+            continue
+        if r["category"] and r["category"] != code:
+            res.reclassified += 1
+            history.append((r["case_id"], stamp, "重新分类", f"cases scan {period}",
+                            {"category": r["category"], "subtype": r["subtype"], "category_by": r["category_by"]}))
+        updates.append((code, subtype, by, store.to_row({"flags": flags})["flags"], stamp, r["case_id"]))
+    with store.transaction(conn):
+        conn.executemany("UPDATE cases SET category = ?, subtype = ?, category_by = ?, flags = ?, updated_at = ? "
+                         "WHERE case_id = ?", updates)
+        store.add_history(conn, history)
+        conn.execute("INSERT INTO scan_runs(at, period, records, findings, rules) VALUES (?, ?, ?, ?, ?)",
+                     (stamp, period, res.records, res.findings, "rules/cases"))
+    return res
+
+
+class TtyProgress:
+    """A progress bar on stderr, only when stderr is a terminal (never in pipes, logs or tests)."""
+
+    def __init__(self, total: int):
+        self.total, self.done = total, 0
+        self._bar = None
+        if sys.stderr.isatty() and total:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+            from rich.console import Console
+
+            self._bar = Progress(TextColumn("扫描案例"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                                 console=Console(stderr=True), transient=True)
+            self._bar.start()
+            self._task = self._bar.add_task("scan", total=total)
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        if self._bar:
+            self._bar.update(self._task, advance=n)
+
+    def close(self) -> None:
+        if self._bar:
+            self._bar.stop()
