@@ -129,7 +129,13 @@ class DurableEvaluator:
                 except Exception as e:
                     raise EngineError(f"durable-rules 拒绝了事实：{e}") from None
                 errs: list = []
-                ruleset.do_actions(state, lambda err, _s: errs.append(err) if err else None)
+
+                def done(err, st, errs=errs):
+                    if err:
+                        errs.append(err)
+                    elif isinstance(st, dict) and st.get("exception"):   # where durable puts action errors (P14)
+                        errs.append(st["exception"])
+                ruleset.do_actions(state, done)
                 ruleset.delete_state(sid)   # safe: the __end sentinel has fired (P1)
                 if errs:
                     self._errors.extend(repr(e) for e in errs)

@@ -82,6 +82,7 @@ def segment(name: str, text: str, meta: dict | None = None) -> Document:
     art_start = None
     art_path = ""
     in_annex = ""
+    item_path = ""
 
     def close_article(end: int) -> None:
         if art_start is not None:
@@ -122,11 +123,10 @@ def segment(name: str, text: str, meta: dict | None = None) -> Document:
             im = ITEM_RE.match(line)
             if im and article:
                 item = im.group(1).replace("(", "（").replace(")", "）")
-                path = f"{article}第{para_no}款第{item}项" if para_no > 1 else f"{article}第{item}项"
+                path = item_path = f"{article}第{para_no}款第{item}项" if para_no > 1 else f"{article}第{item}项"
             elif SUBITEM_RE.match(line) and article:
                 sub = SUBITEM_RE.match(line).group(1).strip()
-                base = f"{article}第{item}项" if item else article
-                path = f"{base}{sub.rstrip('.．、')}目" if item else f"{base}{sub}"
+                path = f"{item_path}{sub.rstrip('.．、')}目" if item else f"{article}{sub}"
             elif article:
                 para_no += 1
                 item = ""
