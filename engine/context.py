@@ -18,7 +18,19 @@ Everything here is wording-based and cheap (a handful of regexes): it runs on ev
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+
+class _Lazy:
+    """A regex compiled on first use: `policylint check` start-up is measured, and most drafts need few of these."""
+    __slots__ = ("pattern", "rx")
+
+    def __init__(self, pattern: str):
+        self.pattern, self.rx = pattern, None
+
+    def __getattr__(self, name):   # search, match, finditer, sub, fullmatch …
+        if self.rx is None:
+            self.rx = re.compile(self.pattern)
+        return getattr(self.rx, name)
+
 
 KINDS = ("规范性文件", "具体政策措施", "行政协议", "备忘录", "标准", "政策性文件", "其他")
 
@@ -27,13 +39,11 @@ CN = "零〇一二两三四五六七八九十百"
 # ---- title, issuer, number ------------------------------------------------------------------------------
 
 # 发文字号: 某政发〔2024〕3号, 某规〔2023〕1号 (half-width brackets and 【】 occur in conversions)
-NUMBER_RE = re.compile(r"[\u4e00-\u9fa5]{1,12}[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*第?\s*\d{1,4}\s*号")
-DATE_RE = re.compile(rf"^\s*(?:(?:19|20)\d{{2}}|[{CN}]{{4}})\s*年\s*[\d{CN}]{{1,3}}\s*月\s*[\d{CN}]{{1,3}}\s*日\s*$")
+NUMBER_RE = _Lazy(r"[\u4e00-\u9fa5]{1,12}[〔\[【(（]\s*(?:19|20)\d{2}\s*[〕\]】)）]\s*第?\s*\d{1,4}\s*号")
+DATE_RE = _Lazy(rf"^\s*(?:(?:19|20)\d{{2}}|[{CN}]{{4}})\s*年\s*[\d{CN}]{{1,3}}\s*月\s*[\d{CN}]{{1,3}}\s*日\s*$")
 ORGAN_END = ("人民政府", "政府", "办公室", "办公厅", "委员会", "管委会", "管理委员会", "局", "厅", "委", "部",
              "中心", "院", "署", "会", "处", "所", "站", "公司")
-ISSUER_BEFORE_ABOUT = re.compile(r"^(.{2,40}?)(?:关于)")
-ORGAN_RE = re.compile(r"([\u4e00-\u9fa5]{2,30}?(?:人民政府办公室|人民政府办公厅|人民政府|管理委员会|委员会|办公室|办公厅|"
-                      r"管委会|局|厅|委|部|中心))")
+ISSUER_BEFORE_ABOUT = _Lazy(r"^(.{2,40}?)(?:关于)")
 
 
 def _lines(text: str) -> list[str]:
@@ -90,24 +100,24 @@ def _core_title(title: str) -> str:
 
 # (kind, title ending or pattern, reason) — first match on the core title wins
 TITLE_KINDS = [
-    ("备忘录", re.compile(r"备忘录$"), "标题为“备忘录”"),
-    ("行政协议", re.compile(r"(协议|协议书|合同|合同书|框架协议|意向书)(（[^）]*）)?$"), "标题表明为与经营者签订的协议"),
-    ("标准", re.compile(r"(标准|技术规范|技术规程|技术导则|规范|规程|导则)(（[^）]*）)?$"), "标题表明为标准、技术规范"),
-    ("规范性文件", re.compile(r"(办法|规定|细则|规则|实施办法|暂行办法|管理办法|决定|规范化管理.*)(（[^）]*）)?$"),
+    ("备忘录", _Lazy(r"备忘录$"), "标题为“备忘录”"),
+    ("行政协议", _Lazy(r"(协议|协议书|合同|合同书|框架协议|意向书)(（[^）]*）)?$"), "标题表明为与经营者签订的协议"),
+    ("标准", _Lazy(r"(标准|技术规范|技术规程|技术导则|规范|规程|导则)(（[^）]*）)?$"), "标题表明为标准、技术规范"),
+    ("规范性文件", _Lazy(r"(办法|规定|细则|规则|实施办法|暂行办法|管理办法|决定|规范化管理.*)(（[^）]*）)?$"),
      "标题为办法、规定、细则等规范性文件名称"),
-    ("政策性文件", re.compile(r"(措施|若干措施|意见|实施意见|指导意见|方案|实施方案|工作方案|行动方案|计划|行动计划|规划|"
+    ("政策性文件", _Lazy(r"(措施|若干措施|意见|实施意见|指导意见|方案|实施方案|工作方案|行动方案|计划|行动计划|规划|"
                          r"政策|若干政策|扶持政策|通知|通告|公告|纲要|目录|清单|指引|指南)(（[^）]*）)?$"),
      "标题为措施、意见、方案、通知等政策性文件名称"),
 ]
 # Drafts of laws, regulations and rules are reviewed too (条例第二条), but are not among the kinds above.
-LAW_TITLE = re.compile(r"(条例|法)(（[^）]*）)?$")
+LAW_TITLE = _Lazy(r"(条例|法)(（[^）]*）)?$")
 # Procurement and bidding documents, meeting minutes: concrete measures without a more specific name.
-CONCRETE = re.compile(r"(采购公告|采购文件|招标公告|招标文件|比选公告|遴选公告|磋商文件|谈判文件|会议纪要|纪要|批复|复函|函)$")
+CONCRETE = _Lazy(r"(采购公告|采购文件|招标公告|招标文件|比选公告|遴选公告|磋商文件|谈判文件|会议纪要|纪要|批复|复函|函)$")
 
-AGREEMENT_WORDS = re.compile(r"甲方.{0,200}乙方|乙方.{0,200}甲方|双方(约定|同意|协商)|本协议|本合同")
-MEMO_WORDS = re.compile(r"本备忘录|合作备忘录")
-NORM_WORDS = re.compile(r"本(办法|规定|细则|规则)自.{0,20}(施行|实施)|规范性文件|(?<![\u4e00-\u9fa5])[\u4e00-\u9fa5]{1,8}规〔")
-STANDARD_WORDS = re.compile(r"本(标准|规范|规程)(规定|适用)|术语和定义|规范性引用文件")
+AGREEMENT_WORDS = _Lazy(r"甲方.{0,200}乙方|乙方.{0,200}甲方|双方(约定|同意|协商)|本协议|本合同")
+MEMO_WORDS = _Lazy(r"本备忘录|合作备忘录")
+NORM_WORDS = _Lazy(r"本(办法|规定|细则|规则)自.{0,20}(施行|实施)|规范性文件|(?<![\u4e00-\u9fa5])[\u4e00-\u9fa5]{1,8}规〔")
+STANDARD_WORDS = _Lazy(r"本(标准|规范|规程)(规定|适用)|术语和定义|规范性引用文件")
 
 
 def classify_kind(text: str, title: str, number: str = "") -> tuple[str, str]:
@@ -142,20 +152,24 @@ def classify_kind(text: str, title: str, number: str = "") -> tuple[str, str]:
 
 # The areas 办法第二条第二款 lists, with words that show a draft is in them.
 ECON_AREAS: list[tuple[str, tuple[str, ...]]] = [
-    ("市场准入和退出", ("市场准入", "准入", "退出市场", "市场退出", "注销", "破产", "经营许可", "行政许可", "审批", "备案",
-                 "经营范围", "开办", "设立登记", "特许经营")),
+    ("市场准入和退出", ("市场准入", "准入", "退出市场", "市场退出", "注销", "破产", "经营许可", "行政许可", "许可", "审批",
+                 "核准", "备案", "登记", "营业执照", "经营范围", "开办", "专营", "特许经营", "方可")),
     ("产业发展", ("产业", "扶持", "专项资金", "发展资金", "奖补", "奖励", "补贴", "补助", "贴息", "园区", "高质量发展",
               "首台", "首购", "首用")),
-    ("招商引资", ("招商", "引资", "落户", "入驻", "总部", "投资项目", "招引", "引进企业", "外地企业")),
-    ("政府采购", ("政府采购", "集中采购", "采购人", "供应商", "定点采购", "定点服务", "采购")),
-    ("招标投标", ("招标", "投标", "中标", "评标", "比选", "遴选", "竞价", "磋商")),
-    ("资质标准", ("资质", "资格", "认证", "检测", "检验", "技术标准", "准入条件", "名录", "目录", "备选库", "项目库")),
-    ("监管执法", ("监管", "执法", "行政处罚", "抽查", "检查频次", "黑名单", "信用")),
+    ("招商引资", ("招商", "引资", "落户", "入驻", "总部", "投资项目", "招引", "引进企业", "外地企业", "外省", "外埠")),
+    ("政府采购", ("政府采购", "集中采购", "采购人", "供应商", "定点采购", "定点", "采购")),
+    ("招标投标", ("招标", "投标", "中标", "评标", "比选", "遴选", "竞价", "磋商", "拍卖", "标的", "出让")),
+    ("资质标准", ("资质", "资格", "认证", "检测", "检验", "技术标准", "准入条件", "名录", "目录", "备选库", "项目库",
+              "中介库", "指定")),
+    ("监管执法", ("监管", "执法", "行政处罚", "抽查", "检查频次", "黑名单", "信用", "考核", "检疫")),
     ("生产经营成本和行为", ("税收", "税费", "收费", "价格", "定价", "社会保险费", "政府性基金", "用地", "用电", "用水",
-                   "租金", "电价", "贷款", "融资")),
+                   "租金", "电价", "贷款", "融资", "优惠", "通行费", "管理费", "保证金", "保险")),
 ]
+# Who the measure addresses: operators by any name, and what they make, sell or serve.
 OPERATOR_WORDS = ("经营者", "经营主体", "市场主体", "企业", "公司", "商户", "个体工商户", "供应商", "投标人", "中标人",
-                  "服务商", "运营商", "生产者", "销售者", "承包商", "开发商", "商家", "厂家", "民营", "外资", "外地经营者")
+                  "服务商", "运营商", "生产者", "销售者", "承包商", "开发商", "商家", "厂家", "民营", "外资",
+                  "民间资本", "社会资本", "中介", "机构", "从业", "行业", "经营", "销售", "生产", "运营", "营运",
+                  "产品", "商品", "材料", "设备", "设施", "车辆", "市场", "用户", "消费者", "工程", "运输")
 # Internal administration the review does not reach (no operators concerned).
 INTERNAL_WORDS = ("机关内部", "公文处理", "干部", "考勤", "人事任免", "党建", "会务", "值班")
 
@@ -167,28 +181,25 @@ def judge_economic(text: str) -> tuple[bool, str]:
         if seen:
             areas.append((area, seen[:3]))
     operators = [w for w in OPERATOR_WORDS if w in text][:4]
-    strong = any(a in ("市场准入和退出", "招商引资", "政府采购", "招标投标") for a, _ in areas)
-    if areas and (operators or strong or len(areas) >= 2):
+    internal = [w for w in INTERNAL_WORDS if w in text]
+    # 办法第二条第二款 reaches every measure touching operators; lean to 涉及 and let the reviewer narrow it
+    if areas and (operators or not internal):
         shown = "；".join(f"{a}（{'、'.join(f'“{w}”' for w in ws)}）" for a, ws in areas[:4])
         who = f"，对象为{'、'.join(f'“{w}”' for w in operators)}" if operators else ""
         return True, f"涉及{shown}{who}，属于办法第二条第二款所列涉及经营者经济活动的方面"
-    if operators:
+    if operators and not internal:
         return True, f"规定涉及{'、'.join(f'“{w}”' for w in operators)}，关系经营者的经济活动（条例第二条）"
-    internal = [w for w in INTERNAL_WORDS if w in text]
     if internal:
         return False, f"内容为{'、'.join(internal[:3])}等内部事务，未见涉及经营者经济活动的规定"
-    if areas:
-        shown = "、".join(a for a, _ in areas)
-        return False, f"虽出现{shown}方面的用语，但未见以经营者为对象的规定，请审查人确认"
     return False, "未见涉及市场准入退出、产业发展、招商引资、政府采购、招标投标、资质标准、监管执法等方面的规定"
 
 
 # ---- exception declarations (条例第十二条, 办法第二十五条) ---------------------------------------------------
 
 # An explicit declaration: it cites the exception article, or calls itself an exception to fair competition review.
-EXC_CITE = re.compile(r"(公平竞争审查条例》?|条例)\s*第十二条|实施办法》?\s*第二十五条|第十二条规定的?(例外)?情形|"
+EXC_CITE = _Lazy(r"(公平竞争审查条例》?|条例)\s*第十二条|实施办法》?\s*第二十五条|第十二条规定的?(例外)?情形|"
                       r"第二十五条规定的?(例外)?情形")
-EXC_WORDS = re.compile(r"(适用|属于|符合|按照|依照|依据)[^。；]{0,30}例外(规定|情形|条款)|公平竞争审查[^。；]{0,20}例外|"
+EXC_WORDS = _Lazy(r"(适用|属于|符合|按照|依照|依据)[^。；]{0,30}例外(规定|情形|条款)|公平竞争审查[^。；]{0,20}例外|"
                        r"例外(规定|情形)[^。；]{0,20}公平竞争")
 
 SITUATIONS = [  # (item number, words, item text of 条例第十二条)
@@ -198,9 +209,9 @@ SITUATIONS = [  # (item number, words, item text of 条例第十二条)
      "为实现节约能源、保护环境、救灾救助等社会公共利益的"),
     (4, ("法律、行政法规规定", "行政法规规定", "法律规定", "经国务院批准", "国务院批准"), "法律、行政法规规定或者经国务院批准的其他情形"),
 ]
-ALT_RE = re.compile(r"(没有|无|不存在|并无)[^。；]{0,20}(替代方案|替代措施)|替代方案|影响(更|最)小|不利影响(范围)?最小|"
+ALT_RE = _Lazy(r"(没有|无|不存在|并无)[^。；]{0,20}(替代方案|替代措施)|替代方案|影响(更|最)小|不利影响(范围)?最小|"
                     r"程度最轻|确有必要|必要性")
-PERIOD_RE = re.compile(rf"(实施期限|有效期|期限为|试行期|终止条件|期满|届满|到期|"
+PERIOD_RE = _Lazy(rf"(实施期限|有效期|期限为|试行期|终止条件|期满|届满|到期|"
                        rf"(至|到|截至)\s*(?:(?:19|20)\d{{2}}|[{CN}]{{4}})\s*年|"
                        rf"[\d{CN}]+\s*(年|个月)内|[\d{CN}]+\s*年(有效|为限)|(达到|满足|完成)[^。；]{{0,30}}(后|时)[^。；]{{0,10}}(停止|终止|废止|不再))")
 
@@ -211,26 +222,33 @@ ELEMENT_BASIS = {
     "没有对公平竞争影响更小的替代方案": "办法第二十五条第二款；第二十九条第二款第（三）项",
     "合理的实施期限或者终止条件": "办法第二十五条第三款；第二十九条第二款第（四）项",
 }
-GLOBAL_WORDS = re.compile(r"本(办法|规定|细则|措施|意见|方案|政策|通知|文件|协议|计划)|上述|以上|前述|各项")
-LAW_CITE = re.compile(rf"《[^》]*》\s*第[{CN}\d]+条(第[{CN}\d]+款)?(第[（(][{CN}\d]+[)）]项)?|"
+GLOBAL_WORDS = _Lazy(r"本(办法|规定|细则|措施|意见|方案|政策|通知|文件|协议|计划)|上述|以上|前述|各项")
+LAW_CITE = _Lazy(rf"《[^》]*》\s*第[{CN}\d]+条(第[{CN}\d]+款)?(第[（(][{CN}\d]+[)）]项)?|"
                       rf"(条例|实施办法|办法》)\s*第[{CN}\d]+条(第[{CN}\d]+款)?(第[（(][{CN}\d]+[)）]项)?")
-ART_REF = re.compile(rf"第([{CN}\d]+)条")
+ART_REF = _Lazy(rf"第([{CN}\d]+)条")
 
 
-@dataclass
 class ExceptionDeclaration:
-    start: int                      # the declaring sentence
-    end: int
-    unit_start: int                 # the article (or paragraph) that declares it
-    unit_end: int
-    declared_at: str                # 第十条 / 一、 / 全文
-    scope: str                      # "article" | "articles" | "document"
-    covers: list[str] = field(default_factory=list)    # article paths covered when scope == "articles"
-    situation: str | None = None    # （三）为实现节约能源……
-    situation_item: int | None = None
-    present: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    where: dict = field(default_factory=dict)           # element -> where its wording was found
+    """One place the draft declares a 第十二条 exception. A plain class, not a dataclass: building a dataclass
+    costs milliseconds at import, on every `policylint check`."""
+    __slots__ = ("start", "end", "unit_start", "unit_end", "declared_at", "scope", "covers", "situation",
+                 "situation_item", "present", "missing", "where")
+
+    def __init__(self, start: int, end: int, unit_start: int, unit_end: int, declared_at: str, scope: str,
+                 covers: list[str] | None = None):
+        self.start, self.end = start, end                       # the declaring sentence
+        self.unit_start, self.unit_end = unit_start, unit_end   # the article (or paragraph) that declares it
+        self.declared_at = declared_at                          # 第十条 / 一、 / 全文
+        self.scope = scope                                      # "article" | "articles" | "document"
+        self.covers = covers or []                              # article paths covered when scope == "articles"
+        self.situation: str | None = None                       # （三）为实现节约能源……
+        self.situation_item: int | None = None
+        self.present: list[str] = []
+        self.missing: list[str] = []
+        self.where: dict[str, str] = {}                         # element -> where its wording was found
+
+    def __repr__(self) -> str:
+        return f"ExceptionDeclaration({self.declared_at}, {self.scope}, present={self.present}, missing={self.missing})"
 
 
 def _sentences(doc, start: int, end: int):
