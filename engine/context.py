@@ -158,7 +158,7 @@ ECON_AREAS: list[tuple[str, tuple[str, ...]]] = [
               "首台", "首购", "首用")),
     ("招商引资", ("招商", "引资", "落户", "入驻", "总部", "投资项目", "招引", "引进企业", "外地企业", "外省", "外埠")),
     ("政府采购", ("政府采购", "集中采购", "采购人", "供应商", "定点采购", "定点", "采购")),
-    ("招标投标", ("招标", "投标", "中标", "评标", "比选", "遴选", "竞价", "磋商", "拍卖", "标的", "出让")),
+    ("招标投标", ("招标", "投标", "中标", "评标", "比选", "遴选", "竞价", "磋商", "拍卖", "出让")),
     ("资质标准", ("资质", "资格", "认证", "检测", "检验", "技术标准", "准入条件", "名录", "目录", "备选库", "项目库",
               "中介库", "指定")),
     ("监管执法", ("监管", "执法", "行政处罚", "抽查", "检查频次", "黑名单", "信用", "考核", "检疫")),
@@ -222,7 +222,10 @@ ELEMENT_BASIS = {
     "没有对公平竞争影响更小的替代方案": "办法第二十五条第二款；第二十九条第二款第（三）项",
     "合理的实施期限或者终止条件": "办法第二十五条第三款；第二十九条第二款第（四）项",
 }
-GLOBAL_WORDS = _Lazy(r"本(办法|规定|细则|措施|意见|方案|政策|通知|文件|协议|计划)|上述|以上|前述|各项")
+GLOBAL_WORDS = _Lazy(r"本(办法|规定|细则|措施|意见|方案|政策|通知|文件|协议|计划)|上述|以上(各|措施|条款|规定|内容|政策)|"
+                     r"前述|各项")
+# 条例第十二条第（三）项 / 办法第二十五条第（三）项: the situation named by its item
+SITUATION_CITE = _Lazy(r"(第十二条|第二十五条(第一款)?)第[（(]([一二三四])[)）]项")
 LAW_CITE = _Lazy(rf"《[^》]*》\s*第[{CN}\d]+条(第[{CN}\d]+款)?(第[（(][{CN}\d]+[)）]项)?|"
                       rf"(条例|实施办法|办法》)\s*第[{CN}\d]+条(第[{CN}\d]+款)?(第[（(][{CN}\d]+[)）]项)?")
 ART_REF = _Lazy(rf"第([{CN}\d]+)条")
@@ -311,7 +314,12 @@ def _elements(doc, d: ExceptionDeclaration) -> None:
         found = None
         for s, e in spans if name == "合理的实施期限或者终止条件" else spans[:1]:
             body = text[s:e]
-            if name == "适用情形":
+            cited = SITUATION_CITE.search(body) if name == "适用情形" else None
+            if cited:
+                no = "一二三四".index(cited.group(3)) + 1
+                d.situation, d.situation_item = f"（{cited.group(3)}）{SITUATIONS[no - 1][2]}", no
+                found = (s + cited.start(), cited.group(0))
+            elif name == "适用情形":
                 for no, words, item_text in SITUATIONS:
                     w = next((w for w in words if w in body), None)
                     if w:

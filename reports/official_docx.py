@@ -242,10 +242,11 @@ def _borders(table) -> None:
 
 
 def add_table(doc, headers: list[str] | None, rows: list[list], widths_mm: list[float] | None = None,
-              size: float = SIZE["小四"], merge_columns: tuple[int, ...] = ()):
+              size: float = SIZE["小四"], merge_columns: tuple[int, ...] = (), split_rows: bool = False):
     """A bordered table (仿宋 小四, single spacing); headers bold and centred, repeated on every page; a row is
     never split across pages.  A cell's "\\n" starts a new paragraph in the cell.  widths_mm: optional column
-    widths (sum ≤ 156 mm).  merge_columns: columns whose runs of equal values become one vertically merged cell."""
+    widths (sum ≤ 156 mm).  merge_columns: columns whose runs of equal values become one vertically merged cell.
+    split_rows: let a long row continue on the next page (else a row that does not fit moves whole)."""
     ncols = len(headers) if headers else max((len(r) for r in rows), default=1)
     table = doc.add_table(rows=0, cols=ncols)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -261,7 +262,7 @@ def add_table(doc, headers: list[str] | None, rows: list[list], widths_mm: list[
         cells = table.add_row().cells
         for c, v in zip(cells, list(row) + [""] * (ncols - len(row))):
             _cell_text(c, "" if v is None else v, False, size, WD_ALIGN_PARAGRAPH.LEFT)
-    for tr in table.rows:
+    for tr in table.rows if not split_rows else table.rows[:1]:
         tr._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     for col in merge_columns:
         i = 0

@@ -155,7 +155,8 @@ def review_from_text(text: str, name: str = "<stdin>", rs=None, engine: str | No
 
 # ---- the form as blocks ----------------------------------------------------------------------------------------
 # ("title", text) ("subtitle", text) ("heading", text, level) ("para", text) ("note", text)
-# ("table", headers|None, rows, widths_mm) ("check", text, checked) ("sign", [label, ...])
+# ("table", headers|None, rows, widths_mm[, merge_columns[, split_rows]]) ("check", text, checked, hint)
+# ("lines", n) ("sign", [label, ...])
 
 def _cn(n: int) -> str:
     from dsl.lawtext import cn_numeral
@@ -208,7 +209,7 @@ def form_blocks(r: Review) -> list[tuple]:
         ["例外情形声明", f"有（{ctx.get('exception_at', '')}）" if ctx.get("exception") else "未声明"],
         ["送审文件", r.name],
         ["初筛时间", f"{r.generated}（policylint，规则 {r.rule_count} 条）"],
-    ], [42, 114]))
+    ], [46, 110]))
 
     # 二、审查标准逐项对照
     blocks.append(("heading", "二、审查标准逐项对照", 1))
@@ -222,7 +223,7 @@ def form_blocks(r: Review) -> list[tuple]:
                          "涉及" if row.involved else "不涉及", _clauses(row.findings) or "—"])
     if r.unmapped:
         rows.append(["其他", "未对应第八条至第十一条具体项的问题（见第三部分）", "涉及", _clauses(r.unmapped)])
-    blocks.append(("table", ["类别", "审查标准", "初筛结果", "涉及条款"], rows, [26, 70, 20, 40], (0,)))
+    blocks.append(("table", ["类别", "审查标准", "初筛结果", "涉及条款"], rows, [26, 68, 23, 39], (0,)))
 
     # 三、发现的问题
     blocks.append(("heading", "三、发现的问题及修改建议", 1))
@@ -247,7 +248,7 @@ def form_blocks(r: Review) -> list[tuple]:
             if f.exception:
                 rows.append(["例外声明", _exception_text(f.exception)])
             rows.append(["规则", f"{f.rule}（{SEVERITY_CN.get(f.severity, f.severity)}）"])
-            blocks.append(("table", None, rows, [30, 126]))
+            blocks.append(("table", None, rows, [30, 126], (), True))
 
     # 四、例外情形
     blocks.append(("heading", "四、适用例外情形的声明", 1))
@@ -318,7 +319,8 @@ def to_docx(r: Review, path) -> Path:
         elif kind == "note":
             od.add_paragraph(doc, b[1], size=od.SIZE["小四"], indent=False)
         elif kind == "table":
-            od.add_table(doc, b[1], b[2], b[3], merge_columns=b[4] if len(b) > 4 else ())
+            od.add_table(doc, b[1], b[2], b[3], merge_columns=b[4] if len(b) > 4 else (),
+                         split_rows=len(b) > 5 and b[5])
             od.add_paragraph(doc, "", indent=False).paragraph_format.line_spacing = od.Pt(8)
         elif kind == "check":
             p = od.add_paragraph(doc, "", indent=True)

@@ -186,3 +186,11 @@ def test_without_declaration_findings_pass_through():
     f = Finding(file="x", rule="R1", title="t", family="fair_competition", severity="error", basis="b",
                 message="m", suggestion="s")
     assert apply_exceptions(d, document_context(d), [f]) == [f] and f.exception is None
+
+
+def test_situation_named_by_item_number():
+    text = ("第一条 对首台（套）装备给予奖励。\n第二条 经评估，本办法符合《公平竞争审查条例》第十二条第（二）项规定的情形，"
+            "没有对公平竞争影响更小的替代方案，实施期限为三年。")
+    (decl,) = exception_declarations(segment("x", text))
+    assert decl.situation_item == 2 and decl.situation.startswith("（二）为促进科学技术进步")
+    assert decl.scope == "document" and decl.missing == []
