@@ -10,6 +10,7 @@ Usage:
     od.add_table(doc, ["项目", "内容"], [["文件名称", "……"]])
     od.add_signature(doc, "某某市市场监督管理局", "2025年5月6日")
     od.save(doc, "out.docx")                   # raises engine.errors.UserError (one Chinese line) on failure
+    od.write_error(path, oserror)              # that Chinese line, for writers of other formats
 
 Fonts: Word cannot list fallbacks in a run, so every run names the GB/T font (e.g. 仿宋_GB2312) for East Asian
 text, and the document's font table gives each one an `altName` (仿宋) that Word and LibreOffice use when the
@@ -28,7 +29,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
 
 __all__ = ["new_document", "add_title", "add_heading", "add_paragraph", "add_text", "add_table",
-           "add_signature", "add_page_break", "set_run_font", "save",
+           "add_signature", "add_page_break", "set_run_font", "save", "write_error",
            "FONT_TITLE", "FONT_BODY", "FONT_HEI", "FONT_KAI", "FONT_PAGE", "SIZE"]
 
 # GB/T font -> the font Word/LibreOffice should use when it is missing (fontTable altName).
@@ -306,6 +307,16 @@ def add_page_break(doc) -> None:
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
+def write_error(path, exc: OSError) -> str:
+    """One Chinese line for a file that cannot be written (also used by the other report writers)."""
+    import errno
+
+    why = {errno.ENOENT: "所在目录不存在或无法创建", errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限",
+           errno.EROFS: "所在位置只读", errno.EISDIR: "这是一个目录", errno.ENOSPC: "磁盘空间不足",
+           errno.ENOTDIR: "路径中有一段不是目录", errno.EEXIST: "路径中有一段不是目录"}.get(exc.errno, exc.strerror or str(exc))
+    return f"无法写入文件 {path}：{why}"
+
+
 def save(doc, path) -> Path:
     """Write the .docx; a path that cannot be written becomes a UserError with one Chinese line."""
     from engine.errors import UserError
@@ -315,5 +326,5 @@ def save(doc, path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         doc.save(str(path))
     except OSError as exc:
-        raise UserError(f"无法写入文件 {path}：{exc.strerror or exc}") from None
+        raise UserError(write_error(path, exc)) from None
     return path

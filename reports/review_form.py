@@ -207,7 +207,7 @@ def form_blocks(r: Review) -> list[tuple]:
         ["文件类型", f"{ctx.get('kind', '其他')}\n判断依据：{ctx.get('kind_reason', '')}"],
         ["审查范围", f"{scope}\n判断依据：{ctx.get('economic_reason', '')}"],
         ["例外情形声明", f"有（{ctx.get('exception_at', '')}）" if ctx.get("exception") else "未声明"],
-        ["送审文件", r.name],
+        ["送审文件", "标准输入" if r.name == "<stdin>" else r.name],
         ["初筛时间", f"{r.generated}（policylint，规则 {r.rule_count} 条）"],
     ], [46, 110]))
 
@@ -464,5 +464,7 @@ def write_review(r: Review, path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
     except OSError as exc:
-        raise UserError(f"无法写入文件 {path}：{exc.strerror or exc}") from None
+        from .official_docx import write_error
+
+        raise UserError(write_error(path, exc)) from None
     return path

@@ -214,3 +214,22 @@ def test_bad_input_exits_2_with_one_chinese_line(use_rules, draft_file, tmp_path
     assert main(args) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and words in err[0] and "Traceback" not in err[0]
+
+
+def test_unwritable_output_is_one_chinese_line(use_rules, draft_file, tmp_path, capsys):
+    blocker = tmp_path / "文件"
+    blocker.write_text("x", encoding="utf-8")
+    for out in (blocker / "表.docx", blocker / "表.md"):
+        assert main(["review", str(draft_file), "-o", str(out), "--engine", "python"]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert err == [f"policylint：无法写入文件 {out}：路径中有一段不是目录"]
+
+
+def test_stdin_draft(use_rules, monkeypatch, capsys):
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(DRAFT.encode("utf-8")), encoding="utf-8"))
+    assert main(["review", "-", "--engine", "python"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# 公平竞争审查表") and "| 送审文件 | 标准输入 |" in out and "FORM-BRANCH" in out
