@@ -50,14 +50,51 @@ def _lines(text: str) -> list[str]:
     return [ln.strip() for ln in text.splitlines() if ln.strip()]
 
 
+TITLE_ENDINGS = ("通知", "意见", "办法", "规定", "细则", "规则", "决定", "措施", "方案", "计划", "规划", "政策", "公告",
+                 "通告", "协议", "协议书", "合同", "备忘录", "标准", "规范", "规程", "导则", "纪要", "目录", "清单", "指引",
+                 "指南", "纲要", "条例", "采购文件", "招标文件", "磋商文件", "谈判文件", "批复", "函")
+# Lines above the title in an official document: 份号, 密级, 紧急程度, 发文机关标志, 发文字号, 签发人.
+PREAMBLE = ("签发人", "特急", "加急", "平急", "秘密", "机密", "绝密", "内部", "公开方式", "公开属性")
+
+
+def _strip_note(line: str) -> str:
+    """某某办法（征求意见稿） -> 某某办法: the bracketed note after a title."""
+    while line.endswith(("）", ")")) and ("（" in line or "(" in line):
+        cut = max(line.rfind("（"), line.rfind("("))
+        if cut <= 0:
+            break
+        line = line[:cut].rstrip()
+    return line
+
+
+def _looks_like_title(line: str) -> bool:
+    return "关于" in line or _strip_note(line).endswith(TITLE_ENDINGS)
+
+
 def find_title(doc) -> str:
-    title = (getattr(doc, "title", "") or "").strip()
-    if title and not NUMBER_RE.fullmatch(title):
-        return title
-    for line in _lines(doc.text)[:5]:
-        if len(line) <= 60 and "。" not in line and not NUMBER_RE.fullmatch(line):
+    """The draft's title: among the first lines, skip the 版头 (份号, 发文机关标志, 文号) and prefer a line that reads
+    like a title (关于……的通知, ……办法); a title broken over two lines is joined."""
+    lines = _lines(doc.text)[:10]
+    cands = []
+    for i, line in enumerate(lines):
+        if len(line) > 60 or "。" in line or line.endswith(("：", ":")) or re.match(r"第[零〇一二两三四五六七八九十百\d]+[章条]", line):
+            continue
+        if line.startswith(PREAMBLE) or re.fullmatch(r"[\d０-９]{1,8}", line):
+            continue
+        if "号" in line and NUMBER_RE.fullmatch(line):
+            continue
+        if line.endswith("文件") and len(line) <= 20 and not _looks_like_title(line):
+            continue   # 发文机关标志: 某某市人民政府文件
+        cands.append((i, line))
+    for i, line in cands:
+        if _looks_like_title(line):
+            if "关于" in line and not _strip_note(line).endswith(TITLE_ENDINGS) and i + 1 < len(lines) \
+                    and len(lines[i + 1]) <= 40 and _strip_note(lines[i + 1]).endswith(TITLE_ENDINGS):
+                return line + lines[i + 1]
             return line
-    return ""
+    if cands:
+        return cands[0][1]
+    return (getattr(doc, "title", "") or "").strip()
 
 
 def find_issuer(text: str, title: str) -> str:

@@ -194,3 +194,13 @@ def test_situation_named_by_item_number():
     (decl,) = exception_declarations(segment("x", text))
     assert decl.situation_item == 2 and decl.situation.startswith("（二）为促进科学技术进步")
     assert decl.scope == "document" and decl.missing == []
+
+
+def test_title_skips_the_document_head_and_joins_a_broken_title():
+    text = ("某某市人民政府文件\n某政发〔2025〕3号\n某某市人民政府关于印发《某某市促进\n新能源汽车产业发展若干措施》的通知\n"
+            "各区县人民政府，市政府各部门：\n现将《某某市促进新能源汽车产业发展若干措施》印发给你们，请认真贯彻执行。")
+    c = ctx(text)
+    assert c["title"] == "某某市人民政府关于印发《某某市促进新能源汽车产业发展若干措施》的通知"
+    assert c["kind"] == "政策性文件" and c["issuer"] == "某某市人民政府" and c["number"] == "某政发〔2025〕3号"
+    c = ctx("特急\n某某县建筑市场管理办法（征求意见稿）\n第一条 为规范建筑市场秩序，制定本办法。")
+    assert c["title"] == "某某县建筑市场管理办法（征求意见稿）" and c["kind"] == "规范性文件"
