@@ -378,8 +378,9 @@ def to_markdown(r: Review) -> str:
 
 
 CSS = """
+@page { size: A4; margin: 37mm 26mm 35mm 28mm; }
 body { font-family: "仿宋_GB2312", "仿宋", FangSong, "Noto Serif CJK SC", serif; font-size: 16pt; line-height: 28pt;
-       max-width: 156mm; margin: 37mm auto 35mm; color: #000; }
+       max-width: 156mm; margin: 2em auto; padding: 0 1em; color: #000; }
 h1 { font-family: "方正小标宋简体", "华文中宋", "宋体", SimSun, serif; font-size: 22pt; font-weight: normal;
      text-align: center; margin-bottom: 0; }
 .subtitle { text-align: center; font-family: "楷体_GB2312", "楷体", KaiTi, serif; font-size: 14pt; }
@@ -389,11 +390,11 @@ p { text-indent: 2em; margin: 0; text-align: justify; }
 table { border-collapse: collapse; width: 100%; font-size: 12pt; line-height: 1.5; margin: .3em 0 .8em; }
 th, td { border: 1px solid #000; padding: 2pt 4pt; vertical-align: top; text-align: left; }
 th { text-align: center; }
-td.k { width: 8em; white-space: nowrap; }
+td.k { width: 22%; }
 .check { text-indent: 2em; }
 .note { font-size: 12pt; text-indent: 0; margin-top: 1em; }
 .sign { text-indent: 0; margin: .6em 0 0 8em; }\n.lines { text-indent: 0; }
-@media print { body { margin: 0 auto; } }
+@media print { body { margin: 0; padding: 0; max-width: none; } }
 """
 
 
@@ -419,9 +420,11 @@ def to_html(r: Review) -> str:
         elif kind == "note":
             out.append(f'<p class="note">{e(b[1])}</p>')
         elif kind == "table":
-            out.append("<table>")
+            out.append('<table border="1" cellspacing="0" cellpadding="4">')   # also for Word/WPS opening the file
             if b[1]:
-                out.append("<tr>" + "".join(f"<th>{e(h)}</th>" for h in b[1]) + "</tr>")
+                total = sum(b[3]) if b[3] else 0
+                widths = [f' width="{round(100 * w / total)}%"' for w in b[3]] if total else [""] * len(b[1])
+                out.append("<tr>" + "".join(f"<th{w}>{e(h)}</th>" for h, w in zip(b[1], widths)) + "</tr>")
                 merge = b[4] if len(b) > 4 else ()
                 rows = b[2]
                 for i, row in enumerate(rows):
@@ -436,7 +439,8 @@ def to_html(r: Review) -> str:
                             tds.append(f"<td>{cell(v)}</td>")
                     out.append("<tr>" + "".join(tds) + "</tr>")
             else:
-                out.extend(f'<tr><td class="k">{cell(row[0])}</td><td>{cell(row[1])}</td></tr>' for row in b[2])
+                out.extend(f'<tr><td class="k" width="22%">{cell(row[0])}</td><td>{cell(row[1])}</td></tr>'
+                           for row in b[2])
             out.append("</table>")
         elif kind == "check":
             hint = "<small>（初筛倾向）</small>" if b[3] else ""
