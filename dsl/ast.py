@@ -35,7 +35,14 @@ class Regex(BaseModel):
     pos: Pos
 
 
-Operand = Annotated[Union[GroupRef, Literal_, Regex], Field(discriminator="kind")]
+class Alt(BaseModel):
+    """An inline alternation: ("制定" | "出台" | 本地) — an unnamed term group."""
+    kind: Literal["alt"] = "alt"
+    terms: list[Union[GroupRef, Literal_, Regex]]
+    pos: Pos
+
+
+Operand = Annotated[Union[GroupRef, Literal_, Regex, Alt], Field(discriminator="kind")]
 
 
 # ---- conditions ------------------------------------------------------------------------

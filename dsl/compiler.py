@@ -33,11 +33,18 @@ class CompileError(Exception):
 # ---- compiler ----------------------------------------------------------------------------
 
 def operand_key(op) -> str:
+    if isinstance(op, ast.Alt):
+        return "G:" + alt_name(op)
     if isinstance(op, ast.GroupRef):
         return "G:" + op.name
     if isinstance(op, ast.Literal_):
         return "L:" + op.text
     return "R:" + op.pattern
+
+
+def alt_name(op) -> str:
+    return "（" + "｜".join(t.name if isinstance(t, ast.GroupRef) else (f"“{t.text}”" if isinstance(t, ast.Literal_)
+                                                                        else f"/{t.pattern}/") for t in op.terms) + "）"
 
 
 class _Compiler:
@@ -96,6 +103,12 @@ class _Compiler:
             raise CompileError(pos, f"正则表达式 /{pattern}/ 可以匹配空字符串，会在每个位置命中")
 
     def use_operand(self, op) -> str:
+        if isinstance(op, ast.Alt):   # an unnamed group: expand it like a named one
+            name = alt_name(op)
+            if name not in self.groups:
+                self.group_defs[name] = ast.TermsDef(name=name, terms=op.terms, pos=op.pos)
+                self.expand(name, ())
+            op = ast.GroupRef(name=name, pos=op.pos)
         key = operand_key(op)
         if isinstance(op, ast.GroupRef) and op.name not in self.groups:
             raise CompileError(op.pos, f"未定义的词组“{op.name}”")
@@ -208,6 +221,16 @@ class _Compiler:
             elif key.startswith("G:"):
                 for lit in self.groups[key[2:]][0]:
                     literal_keys.setdefault(lit, []).append(key)
+        for rkey, pattern in list(self.regex_keys.items()):
+            lits = regex_literals(pattern)
+            if lits:
+                base = rkey.split("#", 1)[0] if rkey.startswith("G:") else rkey
+                if base in used_keys or rkey in used_keys:
+                    for lit in lits:
+                        literal_keys.setdefault(lit, [])
+                        if base not in literal_keys[lit]:
+                            literal_keys[lit].append(base)
+                del self.regex_keys[rkey]
         rs = RuleSet(rules=rules, atoms=self.atoms, groups=self.groups, literal_keys=literal_keys,
                      regex_keys=self.regex_keys,
                      regex_anchors={k: a for k, p in self.regex_keys.items() if (a := regex_anchors(p))})
@@ -323,6 +346,45 @@ def regex_anchors(pattern: str) -> tuple[str, ...] | None:
     except Exception:
         return None
     return tuple(sorted(set(found))) if found else None
+
+
+def regex_literals(pattern: str, limit: int = 64) -> list[str] | None:
+    """The strings a regex matches, when it is only literals and alternations (e.g. (应当|须|必须)).
+    Such a regex is looked for by the Aho-Corasick pass like any literal, never run as a regex."""
+    from re import _constants as C, _parser as P
+
+    def strings(items) -> list[str] | None:
+        out = [""]
+        for op, av in items:
+            if op is C.LITERAL:
+                alts = [chr(av)]
+            elif op is C.IN and all(o is C.LITERAL for o, _ in av):
+                alts = [chr(v) for _, v in av]
+            elif op is C.SUBPATTERN and not av[1] and not av[2]:   # a plain group, no flags
+                alts = strings(av[-1])
+            elif op is C.BRANCH:
+                alts = []
+                for b in av[1]:
+                    sub = strings(b)
+                    if sub is None:
+                        return None
+                    alts += sub
+            else:
+                return None
+            if alts is None:
+                return None
+            out = [a + b for a in out for b in alts]
+            if len(out) > limit:
+                return None
+        return out
+
+    if "(?" in pattern:
+        return None
+    try:
+        found = strings(P.parse(pattern))
+    except Exception:
+        return None
+    return sorted(set(found)) if found and all(found) else None
 
 
 def build_automaton(rs: RuleSet):

@@ -91,6 +91,10 @@ class _ToAst(Transformer):
     def group_ref(self, ch):
         return ast.GroupRef(name=str(ch[0]), pos=self._pos(ch[0]))
 
+    @v_args(meta=True)
+    def alt_operand(self, meta, ch):
+        return ast.Alt(terms=list(ch), pos=self._pos(meta))
+
     group_operand = group_ref
     regex_operand = regex_term
     literal_operand = literal_term

@@ -86,7 +86,7 @@ def check_path(path: str, rs=None, engine: str | None = None) -> list[Finding]:
 def matched_words(doc: Document, rs, rule, unit, feats: TextFeatures) -> list[Match]:
     from dsl.compiled import key_label
 
-    occ = feats.occurrences(unit.start, unit.end)
+    occ = feats.occurrences_in(unit)
     seen, out = set(), []
     for a in rule.when_atoms:
         form = rs.atoms[a]

@@ -14,26 +14,40 @@ Occ = tuple[int, int]   # (start, end) character offsets
 
 
 def scan(text: str, rs) -> dict[str, list[Occ]]:
-    """Every occurrence of every operand key in the text, sorted by start."""
+    """Every occurrence of every operand key in the text, sorted by start.
+
+    Literals come from one Aho-Corasick pass. A regex runs only on the lines (paragraphs) where that pass saw
+    one of the literals the regex cannot match without (dsl.compiler.regex_anchors); so a regex matches within
+    one paragraph, never across a line break."""
     occ: dict[str, list[Occ]] = defaultdict(list)
     automaton = rs.automaton
-    triggered: set[str] = set()
+    anchor_hits: dict[str, list[int]] = defaultdict(list)
     if automaton is not None and len(automaton):
         for end_idx, (length, keys) in automaton.iter(text):
             span = (end_idx - length + 1, end_idx + 1)
             for k in keys:
                 if k[0] == "@":
-                    triggered.add(k[1:])
+                    anchor_hits[k[1:]].append(end_idx)
                 else:
                     occ[k].append(span)
     anchored = rs.regex_anchors
+    line_ends = None
     for key, pattern in rs.regex_keys.items():
-        if key in anchored and key not in triggered:
-            continue   # none of the literals this regex needs is in the text
         base = key.split("#", 1)[0] if key.startswith("G:") else key
-        for m in _regex(pattern).finditer(text):
-            if m.end() > m.start():
-                occ[base].append((m.start(), m.end()))
+        rx = _regex(pattern)
+        if key not in anchored:
+            windows = [(0, len(text))]
+        elif key not in anchor_hits:
+            continue   # none of the literals this regex needs is in the text
+        else:
+            if line_ends is None:
+                line_ends = [m.start() for m in re.finditer("\n", text)] + [len(text)]
+            lines = sorted({bisect.bisect_left(line_ends, i) for i in anchor_hits[key]})
+            windows = [(line_ends[n - 1] + 1 if n else 0, line_ends[n]) for n in lines]
+        for start, end in windows:
+            for m in rx.finditer(text, start, end):
+                if m.end() > m.start():
+                    occ[base].append((m.start(), m.end()))
     for spans in occ.values():
         spans.sort()
     return occ
@@ -47,12 +61,6 @@ def _regex(pattern: str) -> re.Pattern:
     if rx is None:
         rx = _RX[pattern] = re.compile(pattern)
     return rx
-
-
-def _in(spans: list[Occ], start: int, end: int) -> list[Occ]:
-    lo = bisect.bisect_left(spans, (start, -1))
-    hi = bisect.bisect_left(spans, (end, -1))
-    return [s for s in spans[lo:hi] if s[1] <= end]
 
 
 def _order(a: list[Occ], b: list[Occ], within: int | None) -> Occ | None:
@@ -106,16 +114,28 @@ class TextFeatures:
         self.ctx_values = {f"v{i}": _ctx_value(context, rs.atoms[i]) for i in plan["ctx_atoms"]}
         self.ctx_values = {k: v for k, v in self.ctx_values.items() if v is not None}
 
-    def occurrences(self, start: int, end: int) -> dict[str, list[Occ]]:
-        out = {}
-        for key, spans in self.occ.items():
-            inside = _in(spans, start, end)
-            if inside:
-                out[key] = inside
-        return out
+        self._by_scope: dict[str, list[dict[str, list[Occ]]]] = {}
+
+    def unit_occurrences(self, scope: str) -> list[dict[str, list[Occ]]]:
+        """Occurrences per unit of a scope, in one sweep: each occurrence goes to the unit that contains it."""
+        got = self._by_scope.get(scope)
+        if got is None:
+            units = self.doc.units(scope)
+            starts = [u.start for u in units]
+            got = [{} for _ in units]
+            for key, spans in self.occ.items():
+                for span in spans:
+                    i = bisect.bisect_right(starts, span[0]) - 1
+                    if i >= 0 and span[1] <= units[i].end:
+                        got[i].setdefault(key, []).append(span)
+            self._by_scope[scope] = got
+        return got
+
+    def occurrences_in(self, unit) -> dict[str, list[Occ]]:
+        return self.unit_occurrences(unit.scope)[unit.index]
 
     def unit_fact(self, unit) -> dict:
-        occ = self.occurrences(unit.start, unit.end)
+        occ = self.occurrences_in(unit)
         candidates = set()
         for key in occ:
             candidates.update(self.by_key.get(key, ()))
