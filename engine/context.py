@@ -239,6 +239,9 @@ EXC_CITE = _Lazy(r"(公平竞争审查条例》?|条例)\s*第十二条|实施�
 EXC_WORDS = _Lazy(r"(适用|属于|符合|按照|依照|依据)[^。；]{0,30}例外(规定|情形|条款)|公平竞争审查[^。；]{0,20}例外|"
                        r"例外(规定|情形)[^。；]{0,20}公平竞争")
 
+NOT_CLAIM = _Lazy(r"(不得|不适用|不属于|不符合|不涉及|无需|禁止|滥用|是否)[^。；]{0,16}(例外|第十二条|第二十五条)|"
+                  r"(例外|第十二条|第二十五条)[^。；]{0,12}[：:]\s*(否|无|不适用)")
+
 SITUATIONS = [  # (item number, words, item text of 条例第十二条)
     (1, ("国家安全", "发展利益"), "为维护国家安全和发展利益的"),
     (2, ("科学技术进步", "科技进步", "自主创新"), "为促进科学技术进步、增强国家自主创新能力的"),
@@ -318,8 +321,8 @@ def exception_declarations(doc) -> list[ExceptionDeclaration]:
         sent = text[s.start:s.end]
         if not (EXC_CITE.search(sent) or EXC_WORDS.search(sent)):
             continue
-        if re.search(r"(不得|不适用|不属于|不符合|禁止)[^。；]{0,10}(例外|第十二条|第二十五条)", sent):
-            continue   # 不得滥用例外规定 / 不适用例外 is not a claim
+        if NOT_CLAIM.search(sent):
+            continue   # 不得滥用例外规定 / 不适用例外 / 是否适用例外：否 is not a claim
         art = _article_of(doc, s.start)
         us, ue = (art.start, art.end) if art else (s.start, s.end)
         if (us, ue) in seen_units:

@@ -204,3 +204,12 @@ def test_title_skips_the_document_head_and_joins_a_broken_title():
     assert c["kind"] == "政策性文件" and c["issuer"] == "某某市人民政府" and c["number"] == "某政发〔2025〕3号"
     c = ctx("特急\n某某县建筑市场管理办法（征求意见稿）\n第一条 为规范建筑市场秩序，制定本办法。")
     assert c["title"] == "某某县建筑市场管理办法（征求意见稿）" and c["kind"] == "规范性文件"
+
+
+@pytest.mark.parametrize("sentence", [
+    "第一条 不得以适用《公平竞争审查条例》第十二条为名排除、限制竞争。",
+    "第一条 是否适用《公平竞争审查条例》第十二条规定的例外情形：否。",
+    "第一条 本措施不涉及适用例外规定的情形，外地企业须在本市设立分公司。",
+])
+def test_negated_or_questioned_exception_is_not_a_claim(sentence):
+    assert ctx(sentence)["exception"] is False
