@@ -459,11 +459,11 @@ def detect_kind(path: str | Path) -> str:
         if isinstance(data, dict):
             return "request" if "requests" in data else "item"
         first = data[0] if isinstance(data, list) and data else {}
-        return "request" if isinstance(first, dict) and ({"申请人", "办理结果", "要求材料"} & set(first)) else "item"
+        return "request" if isinstance(first, dict) and ({"申请人", "办理结果", "办理天数"} & set(first)) else "item"
     if suffix in (".xlsx", ".xlsm", ".csv"):
         for _, cells in _grid_rows(p)[:10]:
             fields = set(_map_header(cells, REQUEST_ALIASES).values())
-            if "事项名称" in fields and ({"申请人", "办理结果", "要求材料"} & fields):
+            if "事项名称" in fields and ({"申请人", "办理结果", "办理天数"} & fields):
                 return "request"
     return "item"
 
