@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+
 class _Lazy:
     """A regex compiled on first use: `policylint check` start-up is measured, and most drafts need few of these."""
     __slots__ = ("pattern", "rx")
@@ -235,9 +236,9 @@ def judge_economic(text: str) -> tuple[bool, str]:
 
 # An explicit declaration: it cites the exception article, or calls itself an exception to fair competition review.
 EXC_CITE = _Lazy(r"(公平竞争审查条例》?|条例)\s*第十二条|实施办法》?\s*第二十五条|第十二条规定的?(例外)?情形|"
-                      r"第二十五条规定的?(例外)?情形")
+                 r"第二十五条规定的?(例外)?情形")
 EXC_WORDS = _Lazy(r"(适用|属于|符合|按照|依照|依据)[^。；]{0,30}例外(规定|情形|条款)|公平竞争审查[^。；]{0,20}例外|"
-                       r"例外(规定|情形)[^。；]{0,20}公平竞争")
+                  r"例外(规定|情形)[^。；]{0,20}公平竞争")
 
 NOT_CLAIM = _Lazy(r"(不得|不适用|不属于|不符合|不涉及|无需|禁止|滥用|是否)[^。；]{0,16}(例外|第十二条|第二十五条)|"
                   r"(例外|第十二条|第二十五条)[^。；]{0,12}[：:]\s*(否|无|不适用)")
@@ -250,10 +251,10 @@ SITUATIONS = [  # (item number, words, item text of 条例第十二条)
     (4, ("法律、行政法规规定", "行政法规规定", "法律规定", "经国务院批准", "国务院批准"), "法律、行政法规规定或者经国务院批准的其他情形"),
 ]
 ALT_RE = _Lazy(r"(没有|无|不存在|并无)[^。；]{0,20}(替代方案|替代措施)|替代方案|影响(更|最)小|不利影响(范围)?最小|"
-                    r"程度最轻|确有必要|必要性")
+               r"程度最轻|确有必要|必要性")
 PERIOD_RE = _Lazy(rf"(实施期限|有效期|期限为|试行期|终止条件|期满|届满|到期|"
-                       rf"(至|到|截至)\s*(?:(?:19|20)\d{{2}}|[{CN}]{{4}})\s*年|"
-                       rf"[\d{CN}]+\s*(年|个月)内|[\d{CN}]+\s*年(有效|为限)|(达到|满足|完成)[^。；]{{0,30}}(后|时)[^。；]{{0,10}}(停止|终止|废止|不再))")
+                  rf"(至|到|截至)\s*(?:(?:19|20)\d{{2}}|[{CN}]{{4}})\s*年|"
+                  rf"[\d{CN}]+\s*(年|个月)内|[\d{CN}]+\s*年(有效|为限)|(达到|满足|完成)[^。；]{{0,30}}(后|时)[^。；]{{0,10}}(停止|终止|废止|不再))")
 
 ELEMENTS = ("适用情形", "没有对公平竞争影响更小的替代方案", "合理的实施期限或者终止条件")
 # What the law says each element is, for explanations and the review form.
@@ -267,7 +268,7 @@ GLOBAL_WORDS = _Lazy(r"本(办法|规定|细则|措施|意见|方案|政策|通�
 # 条例第十二条第（三）项 / 办法第二十五条第（三）项: the situation named by its item
 SITUATION_CITE = _Lazy(r"(第十二条|第二十五条(第一款)?)第[（(]([一二三四])[)）]项")
 LAW_CITE = _Lazy(rf"《[^》]*》\s*第[{CN}\d]+条(第[{CN}\d]+款)?(第[（(][{CN}\d]+[)）]项)?|"
-                      rf"(条例|实施办法|办法》)\s*第[{CN}\d]+条(第[{CN}\d]+款)?(第[（(][{CN}\d]+[)）]项)?")
+                 rf"(条例|实施办法|办法》)\s*第[{CN}\d]+条(第[{CN}\d]+款)?(第[（(][{CN}\d]+[)）]项)?")
 ART_REF = _Lazy(rf"第([{CN}\d]+)条")
 
 
@@ -294,11 +295,6 @@ class ExceptionDeclaration:
         return f"ExceptionDeclaration({self.declared_at}, {self.scope}, present={self.present}, missing={self.missing})"
 
 
-def _sentences(doc, start: int, end: int):
-    out = [u for u in doc.units("sentence") if u.start >= start and u.end <= end]
-    return out or [type("U", (), {"start": start, "end": end})()]
-
-
 def _article_of(doc, offset: int):
     arts = doc.units("article")
     for a in arts:
@@ -315,8 +311,11 @@ def _norm_art(path: str) -> str:
 def exception_declarations(doc) -> list[ExceptionDeclaration]:
     """Every place the draft declares a 第十二条 exception, with the elements it states and misses."""
     text = doc.text
+    if "例外" not in text and "第十二条" not in text and "第二十五条" not in text:
+        return []   # the common case, without compiling a regex
     out: list[ExceptionDeclaration] = []
     seen_units: set[tuple[int, int]] = set()
+    has_articles = any(re.match(rf"第[{CN}\d]+条", a.path) for a in doc.units("article"))
     for s in doc.units("sentence"):
         sent = text[s.start:s.end]
         if not (EXC_CITE.search(sent) or EXC_WORDS.search(sent)):
@@ -328,7 +327,6 @@ def exception_declarations(doc) -> list[ExceptionDeclaration]:
         if (us, ue) in seen_units:
             continue
         seen_units.add((us, ue))
-        has_articles = any(re.match(rf"第[{CN}\d]+条", a.path) for a in doc.units("article"))
         declared_at = _norm_art(art.path) if art else "全文"
         refs = [m.group(0) for m in ART_REF.finditer(LAW_CITE.sub("", sent))]
         refs = [r for r in dict.fromkeys(refs) if r != declared_at]
@@ -368,7 +366,7 @@ def _elements(doc, d: ExceptionDeclaration) -> None:
                         break
             else:
                 rx = ALT_RE if name == "没有对公平竞争影响更小的替代方案" else PERIOD_RE
-                for line in re.finditer(r"[^\n]+", body):   # line by line: PERIOD_RE anchors 止 at a line end
+                for line in re.finditer(r"[^\n]+", body):   # line by line: a match never spans two paragraphs
                     m = rx.search(line.group(0).rstrip())
                     if m:
                         found = (s + line.start() + m.start(), m.group(0))
