@@ -304,6 +304,8 @@ def to_docx(r: Review, path) -> Path:
     from . import official_docx as od
 
     doc = od.new_document()
+    doc.core_properties.title = f"公平竞争审查表：{r.context.get('title') or r.name}"
+    doc.core_properties.author = "policylint"
     for b in form_blocks(r):
         kind = b[0]
         if kind == "title":

@@ -98,8 +98,13 @@ def test_docx_form(use_rules, draft_file, tmp_path):
     assert (round(sec.page_width.mm), round(sec.page_height.mm)) == (210, 297)
     assert [round(x.mm) for x in (sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin)] == \
         [37, 35, 28, 26]
-    footer_xml = sec.footer._element.xml
-    assert "PAGE" in footer_xml and "— " in footer_xml
+    assert doc.settings.odd_and_even_pages_header_footer          # odd numbers right, even numbers left
+    for footer in (sec.footer, sec.even_page_footer):
+        xml = footer._element.xml
+        assert "PAGE" in xml and "— " in xml and " —" in xml
+    normal = doc.styles["Normal"].element.rPr
+    assert normal.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "仿宋_GB2312"
+    assert doc.core_properties.title.startswith("公平竞争审查表：")
 
     # 基本情况: title, issuer, scope and kind with reasons
     info = {r.cells[0].text: r.cells[1].text for r in doc.tables[0].rows}
