@@ -111,8 +111,7 @@ def generate(rows: int = 120, seed: int = 2026, start: dt.date = dt.date(2026, 4
                "来源渠道": rng.choice(CHANNEL_SPELLINGS[ch]),
                "受理日期": rng.choice(DATE_STYLES).format(y=received.year, m=received.month, d=received.day),
                "问题描述": case["description"], "涉及文件": case["document"], "涉及条款": case["clause"],
-               "涉及清单事项": case["list_item"], "核查状态": "", "核查情况": "", "整改状态": "", "整改期限": "",
-               "整改措施": ""}
+               "涉及清单事项": case["list_item"], **{h: "" for h in HEADERS[9:]}}
         _progress(rng, row, received, end, code)
         if rng.random() < 0.03:          # facts missing: the unit was not recorded
             row["涉及单位"] = ""
@@ -129,16 +128,19 @@ def _progress(rng: random.Random, row: dict, received: dt.date, today: dt.date, 
         return
     verdict = rng.choices(["属实", "部分属实", "不属实"], [75, 12, 13])[0]
     row["核查状态"] = verdict
+    verified = min(received + dt.timedelta(days=rng.randint(3, 20)), today)
+    row["核查日期"] = verified.isoformat()
     if verdict == "不属实":
         row["核查情况"] = "经核查，反映问题不属实，相关文件已于此前废止。"
         row["整改状态"] = "无需整改"
         return
     row["核查情况"] = rng.choice(["经核查，反映问题属实。", "经核查，相关条款确实存在，已责令起草单位限期整改。",
                                 "经核查，问题基本属实，已约谈相关部门负责人。"])
-    deadline = received + dt.timedelta(days=rng.choice([30, 45, 60]))
+    deadline = verified + dt.timedelta(days=rng.choice([30, 45, 60]))
     row["整改期限"] = deadline.isoformat()
     if deadline < today and rng.random() < 0.7 or rng.random() < 0.3:
         row["整改状态"] = "已整改"
+        row["整改完成日期"] = min(verified + dt.timedelta(days=rng.randint(5, 70)), today).isoformat()
         row["整改措施"] = rng.choice(["已依法责令停业整顿并指导办理许可。", "已责令改正并依法予以罚款。"] if code == "B" else
                                  ["已废止相关文件并向社会公布。", "已修订相关条款，删除限制性内容，并补做公平竞争审查。",
                                   "已撤回相关公告，组织专题学习。", "已取消该审批环节，改为告知承诺办理。"])
@@ -159,7 +161,7 @@ def _make_dirty(rng: random.Random, out: list[dict]) -> None:
 
 
 HEADERS = ["案例编号", "所属地区", "涉及单位", "来源渠道", "受理日期", "问题描述", "涉及文件", "涉及条款", "涉及清单事项",
-           "核查状态", "核查情况", "整改状态", "整改期限", "整改措施"]
+           "核查状态", "核查日期", "核查情况", "整改状态", "整改期限", "整改完成日期", "整改措施"]
 
 
 def write(path: str | Path, rows: list[dict], encoding: str = "utf-8-sig") -> None:
