@@ -165,14 +165,20 @@ def item_keywords(item: dict) -> list[str]:
     return out
 
 
-def lookup(activity: str, ed: Edition) -> list[tuple[dict, list[str]]]:
-    """Items of the edition the activity may fall under, with the words that matched."""
-    out = []
-    for item in ed.items:
+def lookup(activity: str, ed: Edition, limit: int = 8) -> list[tuple[dict, list[str]]]:
+    """Items of the edition the activity may fall under, best first (most matched characters), with the words
+    that matched. Only items scoring at least half the best score are kept, at most `limit`."""
+    scored = []
+    for n, item in enumerate(ed.items):
         hit = [w for w in item_keywords(item) if w in activity]
+        hit = [w for w in hit if not any(w != o and w in o for o in hit)]   # 金融 inside 金融租赁 counts once
         if hit:
-            out.append((item, hit))
-    return out
+            scored.append((sum(len(w) for w in hit), -n, item, hit))
+    if not scored:
+        return []
+    scored.sort(reverse=True, key=lambda t: (t[0], t[1]))
+    best = scored[0][0]
+    return [(item, hit) for score, _, item, hit in scored if score * 2 >= best][:limit]
 
 
 def describe_item(item: dict) -> str:
