@@ -178,11 +178,16 @@ def _bases_text(f: Finding) -> str:
 
 
 def _exception_text(exc: dict) -> str:
-    s = f"起草单位在{exc.get('declared_at', '')}声明适用例外"
+    where = exc.get("where") or {}
+    s = f"起草单位在{exc.get('declared_at', '')}声明{exc.get('scope', '')}适用《公平竞争审查条例》第十二条例外"
     if exc.get("situation"):
         s += f"，情形：{exc['situation']}"
-    s += "。已说明：" + ("、".join(exc.get("present") or []) or "无")
-    s += "；未说明：" + ("、".join(exc.get("missing") or []) or "无") + "。"
+    present = [f"{e}（{where[e]}）" if e in where else e for e in exc.get("present") or []]
+    s += "。已说明：" + ("；".join(present) or "无")
+    missing = exc.get("missing") or []
+    s += "。未说明：" + ("；".join(missing) or "无") + "。"
+    s += "三项条件须同时具备，缺少的要件应补充说明，否则不能适用例外。" if missing else \
+        "是否成立由审查人在审查结论中详细说明（条例第十七条第二款）。"
     return s
 
 
@@ -241,8 +246,11 @@ def form_blocks(r: Review) -> list[tuple]:
             rows = [["条款位置", _where(f)],
                     ["条款原文", f"“{f.text}”"],
                     ["可能违反", _bases_text(f)],
-                    ["理由", f.message + (f"\n{f.explanation}" if f.explanation else "")],
-                    ["修改建议", f.suggestion]]
+                    ["理由", f.message]]
+            words = list(dict.fromkeys(m.text for m in f.matched))
+            if words:   # the words that triggered, not the rule's condition (the DSL is for rule authors)
+                rows.append(["命中词语", "、".join(f"“{w}”" for w in words)])
+            rows.append(["修改建议", f.suggestion])
             if f.confirm:
                 rows.append(["需核实", f.confirm])
             if f.exception:

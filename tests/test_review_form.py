@@ -138,6 +138,14 @@ def test_docx_form(use_rules, draft_file, tmp_path):
     assert "FC-EXC-INCOMPLETE" in text
     assert "没有对公平竞争影响更小的替代方案：未说明" in text
     assert "合理的实施期限或者终止条件：已说明（第五条“有效期”）" in text
+    cards = [{r.cells[0].text: r.cells[1].text for r in t.rows} for t in doc.tables
+             if t.rows[0].cells[0].text == "条款位置"]
+    assert len(cards) == 3
+    rows = next(c for c in cards if c["规则"].startswith("FORM-PROCURE"))
+    assert rows["命中词语"] == "“本市”、“采购”、“优先”、“本地”"
+    assert "第四条声明第二条适用" in rows["例外声明"] and "未说明：没有对公平竞争影响更小的替代方案" in rows["例外声明"]
+    branch = next(c for c in cards if c["规则"].startswith("FORM-BRANCH"))
+    assert "例外声明" not in branch                      # 第三条 is not covered by the declaration
 
     # the conclusion is left to the reviewer: unticked boxes and blanks to sign
     boxes = [p.text for p in doc.paragraphs if p.text.startswith("□")]
