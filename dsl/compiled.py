@@ -56,6 +56,8 @@ class RuleSet:
     literal_keys: dict[str, list[str]] = field(default_factory=dict)   # literal text -> operand keys it serves
     regex_keys: dict[str, str] = field(default_factory=dict)           # operand key -> regex pattern
     regex_anchors: dict[str, tuple] = field(default_factory=dict)      # regex key -> literals one of which it needs
+    regex_code: dict[str, tuple] = field(default_factory=dict)         # pattern -> engine.regex_cache.precompile()
+    regex_signature: tuple = ()                                        # the interpreter regex_code was made by
     partitions: list[tuple[str, str, list[int]]] = field(default_factory=list)  # (name, unit, rule indexes)
     fingerprint: str = ""
     automaton: object = None        # pyahocorasick.Automaton over every literal, built by build_automaton()

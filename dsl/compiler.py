@@ -310,42 +310,48 @@ def compile_files(files: list[ast.RuleFile], lawbook: LawBook) -> RuleSet:
     return _Compiler(files, lawbook).run()
 
 
-def regex_anchors(pattern: str) -> tuple[str, ...] | None:
-    """Literals one of which every match of the regex must contain, found from the parsed pattern.
-    The Aho-Corasick pass looks for them, so a regex is compiled and run only on texts that can match it:
-    compiling a hundred regexes would cost more than checking a whole draft."""
+def regex_anchors(pattern: str) -> tuple[tuple[str, ...], ...] | None:
+    """What a regex cannot match without: up to three sets of literals, one literal of each set must occur
+    (e.g. (A|B)[^。]{0,9}(C|D) needs one of A, B and one of C, D). The Aho-Corasick pass looks for them, so a
+    regex is compiled and run only on paragraphs that can match it: compiling a hundred regexes costs more than
+    checking a whole draft."""
     from re import _constants as C, _parser as P
 
-    def seq(items) -> tuple[str, ...] | None:
-        best, run, runs = None, [], []
+    def needs(items) -> list[tuple[str, ...]]:
+        out, run = [], []
         for op, av in list(items) + [(None, None)]:
             if op is C.LITERAL:
                 run.append(chr(av))
                 continue
             if run:
-                runs.append(("".join(run),))
+                out.append(("".join(run),))
                 run = []
             if op is C.SUBPATTERN:
-                runs.append(seq(av[-1]))
+                out += needs(av[-1])
             elif op is C.BRANCH:
-                alts = [seq(b) for b in av[1]]
+                alts = [best(needs(b)) for b in av[1]]
                 if all(alts):
-                    runs.append(tuple(x for alt in alts for x in alt))
+                    out.append(tuple(x for alt in alts for x in alt))
+            elif op is C.IN and av and all(o is C.LITERAL for o, _ in av):
+                out.append(tuple(chr(v) for _, v in av))
             elif op in (C.MAX_REPEAT, C.MIN_REPEAT) and av[0] >= 1:
-                runs.append(seq(av[2]))
-        for cand in runs:
-            if cand and (best is None or min(map(len, cand)) > min(map(len, best))
-                         or (min(map(len, cand)) == min(map(len, best)) and len(cand) < len(best))):
-                best = cand
-        return best
+                out += needs(av[2])
+        return out
+
+    def rank(req):
+        return (min(map(len, req)), -len(req))
+
+    def best(reqs):
+        return max(reqs, key=rank) if reqs else None
 
     if "(?" in pattern and any(f in pattern for f in ("(?i", "(?x", "(?a")):
         return None   # flags change what a literal means; always run such a regex
     try:
-        found = seq(P.parse(pattern))
+        reqs = needs(P.parse(pattern))
     except Exception:
         return None
-    return tuple(sorted(set(found))) if found else None
+    reqs = sorted({tuple(sorted(set(r))) for r in reqs}, key=rank, reverse=True)[:3]
+    return tuple(reqs) or None
 
 
 def regex_literals(pattern: str, limit: int = 64) -> list[str] | None:
@@ -388,13 +394,20 @@ def regex_literals(pattern: str, limit: int = 64) -> list[str] | None:
 
 
 def build_automaton(rs: RuleSet):
+    """The Aho-Corasick automaton over every literal, and the precompiled regexes (engine.regex_cache)."""
     import ahocorasick
+
+    from engine import regex_cache
+
+    rs.regex_code = {p: regex_cache.precompile(p) for p in set(rs.regex_keys.values())}
+    rs.regex_signature = regex_cache.signature()
 
     a = ahocorasick.Automaton()
     entries: dict[str, list[str]] = {lit: list(keys) for lit, keys in rs.literal_keys.items()}
-    for rkey, anchors in rs.regex_anchors.items():
-        for lit in anchors:
-            entries.setdefault(lit, []).append("@" + rkey)   # "@key": run that regex
+    for rkey, needs in rs.regex_anchors.items():
+        for j, anchors in enumerate(needs):
+            for lit in anchors:
+                entries.setdefault(lit, []).append(f"@{j}@{rkey}")   # literal j of what that regex needs
     for lit, keys in entries.items():
         a.add_word(lit, (len(lit), tuple(keys)))
     if len(a):

@@ -107,17 +107,25 @@ def citation(instrument: str, locators) -> str:
 class LawBook:
     def __init__(self, laws: dict[str, Law]):
         self.laws = laws
+        self._resolved: dict = {}
 
     def get(self, instrument: str) -> Law | None:
         return self.laws.get(instrument)
 
     def resolve(self, instrument: str, locators) -> Provision:
-        """Find a provision or raise KeyError with a Chinese reason."""
+        """Find a provision or raise KeyError with a Chinese reason. One object per provision, so the
+        compiled rules share it (and its article text) instead of carrying copies."""
+        locs = tuple((loc.kind, loc.number) if hasattr(loc, "kind") else tuple(loc) for loc in locators)
+        key = (instrument, locs)
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve(instrument, locs)
+        return self._resolved[key]
+
+    def _resolve(self, instrument: str, locs) -> Provision:
         law = self.laws.get(instrument)
         if law is None:
             known = "、".join(sorted(self.laws))
             raise KeyError(f"法律依据《{instrument}》不在内置法规文本中（现有：{known}）")
-        locs = tuple((loc.kind, loc.number) if hasattr(loc, "kind") else tuple(loc) for loc in locators)
         node: dict | None = None
         article_text = ""
         texts: list[str] = []
@@ -174,8 +182,8 @@ def load_lawbook(law_dir: str | None = None) -> LawBook:
 
 # ---- regenerate from the reference pack ---------------------------------------------------
 
-ARTICLE_RE = re.compile(r"^第([一二三四五六七八九十百零]+)条[\s　]+(.*)$")
-ITEM_RE = re.compile(r"^（([一二三四五六七八九十]+)）(.*)$")
+ARTICLE_RE = r"^第([一二三四五六七八九十百零]+)条[\s　]+(.*)$"
+ITEM_RE = r"^（([一二三四五六七八九十]+)）(.*)$"
 
 
 def articles_from_markdown(text: str, wanted: set[int] | None = None) -> dict:
@@ -190,7 +198,7 @@ def articles_from_markdown(text: str, wanted: set[int] | None = None) -> dict:
         if line.startswith("#") or line.startswith(">") or line.startswith("|") or line.startswith("-"):
             cur = None
             continue
-        m = ARTICLE_RE.match(line)
+        m = re.match(ARTICLE_RE, line)
         if m:
             n = parse_cn_numeral(m.group(1))
             cur = None
@@ -200,7 +208,7 @@ def articles_from_markdown(text: str, wanted: set[int] | None = None) -> dict:
             continue
         if cur is None:
             continue
-        m = ITEM_RE.match(line)
+        m = re.match(ITEM_RE, line)
         target = cur if para_no == 1 else cur["paras"][para_no]
         if m:
             target.setdefault("items", {})[parse_cn_numeral(m.group(1))] = m.group(2).strip()

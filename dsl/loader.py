@@ -6,7 +6,7 @@ law file and compiler source. Any change to those rebuilds it.
 """
 from __future__ import annotations
 
-import hashlib
+import zlib
 import os
 import pickle
 from pathlib import Path
@@ -14,7 +14,8 @@ from pathlib import Path
 from engine.errors import RuleLoadError
 
 PKG_ROOT = Path(__file__).resolve().parent.parent
-RULES_DIR = PKG_ROOT / "rules"
+# POLICYLINT_RULES points at another rules directory (its own law/ beside its packs), e.g. a local pack
+RULES_DIR = Path(os.environ.get("POLICYLINT_RULES") or PKG_ROOT / "rules")
 LAW_DIR = RULES_DIR / "law"
 CACHE_VERSION = "1"
 
@@ -26,12 +27,14 @@ def rule_files(rules_dir: Path | None = None) -> list[Path]:
 
 
 def _fingerprint(paths: list[Path]) -> str:
-    h = hashlib.sha1(CACHE_VERSION.encode())
     dsl_dir = Path(__file__).resolve().parent
+    stamp = [CACHE_VERSION]
     for p in paths + sorted(LAW_DIR.glob("*.yaml")) + sorted(dsl_dir.glob("*.py")) + [dsl_dir / "grammar.lark"]:
         st = p.stat()
-        h.update(f"{p}|{st.st_size}|{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()
+        stamp.append(f"{p}|{st.st_size}|{st.st_mtime_ns}")
+    data = "\n".join(stamp).encode()
+    # two checksums over the paths, sizes and mtimes: a cache key, not a security boundary
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}{len(stamp):04x}"
 
 
 def cache_dir() -> Path:
@@ -80,13 +83,15 @@ def load_rules(paths: list[Path] | None = None, use_cache: bool = True):
     rs = compile_paths(paths)
     rs.fingerprint = fp
     if use_cache:
+        tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
         try:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
             with tmp.open("wb") as fh:
                 pickle.dump(rs, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, cache_file)
-        except OSError:
-            pass  # a read-only home still works, only slower
+            for old in sorted(cache_file.parent.glob("rules-*.pickle"), key=lambda f: f.stat().st_mtime)[:-4]:
+                old.unlink(missing_ok=True)   # keep the few newest; every rule edit makes a new one
+        except Exception:
+            tmp.unlink(missing_ok=True)   # a read-only home or an unpicklable value: still works, only slower
     _memo[fp] = rs
     return rs

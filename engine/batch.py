@@ -3,11 +3,7 @@ a dead worker fails the one document it held (retried once on a fresh worker), n
 """
 from __future__ import annotations
 
-import faulthandler
-import multiprocessing as mp
 import os
-import signal
-from multiprocessing.connection import wait
 
 from .errors import EngineError, UserError
 
@@ -29,6 +25,9 @@ def _check_one(path: str, rs, engine: str | None):
 
 
 def _worker(conn, rs, engine) -> None:
+    import faulthandler
+    import signal
+
     faulthandler.enable()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     while True:
@@ -51,6 +50,9 @@ def check_serial(paths: list[str], rs, engine: str | None = None):
 
 def check_parallel(paths: list[str], rs, engine: str | None = None, jobs: int | None = None):
     """Yield (index, findings, error) as documents finish; the caller restores input order."""
+    import multiprocessing as mp   # here, not at the top: one draft needs no workers, and start-up is measured
+    from multiprocessing.connection import wait
+
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(paths)))
     ctx = mp.get_context("fork")
     pending = list(enumerate(paths))[::-1]

@@ -11,14 +11,14 @@ from pathlib import Path
 
 from .errors import UserError
 
-COMMAND_MODULES = [
-    "dsl.cli",              # rules list|show|test
-    "dsl.coverage",         # rules coverage
-    "reports.cli_review",   # review
-    "engine.cli_market",    # list import|lookup, filing check
-    "cases.cli",            # cases import|scan|list|verify|add|sample
-    "reports.cli_cases",    # report case|monthly|quarterly
-]
+COMMAND_MODULES = {          # module -> the top-level commands it registers
+    "dsl.cli": ("rules",),                    # rules list|show|test
+    "dsl.coverage": ("rules",),               # rules coverage
+    "reports.cli_review": ("review",),        # review
+    "engine.cli_market": ("list", "filing"),  # list import|lookup, filing check
+    "cases.cli": ("cases",),                  # cases import|scan|list|verify|add|sample
+    "reports.cli_cases": ("report",),         # report case|monthly|quarterly
+}
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -37,7 +37,8 @@ def _cn_argparse(msg: str) -> str:
     return msg
 
 
-def build_parser() -> ChineseParser:
+def build_parser(argv: list[str] | None = None) -> ChineseParser:
+    """All commands for help and unknown input; for a known command only the modules it needs (start-up)."""
     p = ChineseParser(prog="policylint", description="policylint：公平竞争审查、市场准入负面清单、备案不得变审批的规则检查器。")
     top = p.add_subparsers(dest="command", metavar="命令", parser_class=ChineseParser)
     c = top.add_parser("check", help="检查政策措施草案（.docx/.txt/.md，目录，或 - 读标准输入）",
@@ -55,7 +56,12 @@ def build_parser() -> ChineseParser:
     r = top.add_parser("rules", help="查看、测试规则", description="规则的列表、详情、例句测试与覆盖情况。")
     rules_sub = r.add_subparsers(dest="rules_command", metavar="子命令", parser_class=ChineseParser)
     parsers = {"top": top, "rules": rules_sub}
-    for name in COMMAND_MODULES:
+    first = next((a for a in (argv or []) if not a.startswith("-")), None)
+    wanted = [m for m, cmds in COMMAND_MODULES.items() if first in cmds] if first and "-h" not in (argv or []) \
+        and "--help" not in (argv or []) else list(COMMAND_MODULES)
+    if first == "check" or (first and not wanted and first != "check"):
+        wanted = [] if first == "check" else list(COMMAND_MODULES)
+    for name in wanted:
         if importlib.util.find_spec(name) is not None:
             importlib.import_module(name).register(parsers)
     return p
@@ -117,7 +123,8 @@ def cmd_check(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        parser = build_parser()
+        argv = sys.argv[1:] if argv is None else argv
+        parser = build_parser(argv)
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):
             parser.print_help()

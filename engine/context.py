@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import re
 
+from .regex_cache import cached
+
 
 class _Lazy:
     """A regex compiled on first use: `policylint check` start-up is measured, and most drafts need few of these."""
@@ -29,7 +31,7 @@ class _Lazy:
 
     def __getattr__(self, name):   # search, match, finditer, sub, fullmatch …
         if self.rx is None:
-            self.rx = re.compile(self.pattern)
+            self.rx = cached(self.pattern)
         return getattr(self.rx, name)
 
 

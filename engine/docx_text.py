@@ -107,6 +107,18 @@ class Numbering:
         return re.sub(r"%(\d)", sub, text)
 
 
+STYLE_RE = re.compile(rb"<w:style\b[^>]*>.*?</w:style>", re.S)
+
+
+def _numbered_styles(styles_xml: bytes) -> bytes | None:
+    """Only the styles that carry numbering, as a small XML document (Word's styles.xml is large)."""
+    if b"numPr" not in styles_xml:
+        return None
+    head = styles_xml[: styles_xml.find(b">", styles_xml.find(b"<w:styles")) + 1]
+    parts = [m.group(0) for m in STYLE_RE.finditer(styles_xml) if b"numPr" in m.group(0)]
+    return head + b"".join(parts) + b"</w:styles>"
+
+
 def _val(el) -> str | None:
     return None if el is None else el.get(W + "val")
 
@@ -133,8 +145,11 @@ def docx_text(data: bytes, name: str) -> str:
     except KeyError:
         raise UserError(f"{name}：不是有效的 .docx（缺少 word/document.xml）") from None
     names = set(z.namelist())
-    numbering = Numbering(z.read("word/numbering.xml") if "word/numbering.xml" in names else None,
-                          z.read("word/styles.xml") if "word/styles.xml" in names else None)
+    # numbering and styles are parsed only when the body can use them (they are large in Word's templates)
+    uses_numbering = b"numPr" in body_xml or b"pStyle" in body_xml
+    numbering = Numbering(z.read("word/numbering.xml") if uses_numbering and "word/numbering.xml" in names else None,
+                          _numbered_styles(z.read("word/styles.xml"))
+                          if uses_numbering and b"pStyle" in body_xml and "word/styles.xml" in names else None)
     try:
         root = ET.fromstring(body_xml)
     except ET.ParseError as e:

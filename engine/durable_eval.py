@@ -88,7 +88,14 @@ class DurableEvaluator:
         self._errors: list[str] = []
         self._lock = threading.Lock()
         self.partitions = []
-        for name, unit, idxs in rs.partitions:
+        self._pending = list(rs.partitions)   # registered on first use: a draft needs only the text rulesets
+        self._doc_counter = 0
+
+    def _register(self, units) -> None:
+        rs = self.rs
+        for part in [p for p in self._pending if p[1] in units]:
+            self._pending.remove(part)
+            name, unit, idxs = part
             definition = {}
             for i in idxs:
                 definition[f"r{i}"] = {"all": [{"m": rule_pattern(rs.rules[i], rs.atoms)}], "run": self._action(i)}
@@ -99,7 +106,6 @@ class DurableEvaluator:
             used = set().union(*(all_atoms(rs.rules[i].expr) for i in idxs))
             keys = {f"a{a}" for a in used} | {f"v{a}" for a in used}
             self.partitions.append((self.host.get_ruleset(rs_name), unit, keys))
-        self._doc_counter = 0
 
     def _action(self, rule_index: int):
         hits, errors = self._hits, self._errors
@@ -114,6 +120,8 @@ class DurableEvaluator:
     def evaluate(self, facts_by_unit: dict[str, list[dict]]) -> set[tuple[int, str]]:
         """facts_by_unit: unit kind -> facts (each with 'id'). Returns {(rule index, fact id)}."""
         with self._lock:
+            if self._pending:
+                self._register(set(facts_by_unit))
             self._doc_counter += 1
             sid = f"d{self._doc_counter}"
             self._hits.clear()

@@ -27,23 +27,24 @@ def scan(text: str, rs) -> dict[str, list[Occ]]:
             span = (end_idx - length + 1, end_idx + 1)
             for k in keys:
                 if k[0] == "@":
-                    anchor_hits[k[1:]].append(end_idx)
+                    anchor_hits[k].append(end_idx)     # "@j@key": requirement j of regex key
                 else:
                     occ[k].append(span)
     anchored = rs.regex_anchors
     line_ends = None
     for key, pattern in rs.regex_keys.items():
         base = key.split("#", 1)[0] if key.startswith("G:") else key
-        rx = _regex(pattern)
         if key not in anchored:
             windows = [(0, len(text))]
-        elif key not in anchor_hits:
-            continue   # none of the literals this regex needs is in the text
         else:
+            hits = [anchor_hits.get(f"@{j}@{key}") for j in range(len(anchored[key]))]
+            if not all(hits):
+                continue   # something this regex needs is nowhere in the text
             if line_ends is None:
                 line_ends = [m.start() for m in re.finditer("\n", text)] + [len(text)]
-            lines = sorted({bisect.bisect_left(line_ends, i) for i in anchor_hits[key]})
-            windows = [(line_ends[n - 1] + 1 if n else 0, line_ends[n]) for n in lines]
+            lines = set.intersection(*({bisect.bisect_left(line_ends, i) for i in h} for h in hits))
+            windows = [(line_ends[n - 1] + 1 if n else 0, line_ends[n]) for n in sorted(lines)]
+        rx = _RX.get(pattern) or _regex(pattern, rs)
         for start, end in windows:
             for m in rx.finditer(text, start, end):
                 if m.end() > m.start():
@@ -56,10 +57,10 @@ def scan(text: str, rs) -> dict[str, list[Occ]]:
 _RX: dict[str, re.Pattern] = {}
 
 
-def _regex(pattern: str) -> re.Pattern:
-    rx = _RX.get(pattern)
-    if rx is None:
-        rx = _RX[pattern] = re.compile(pattern)
+def _regex(pattern: str, rs) -> re.Pattern:
+    from .regex_cache import rebuild
+
+    rx = _RX[pattern] = rebuild(pattern, rs.regex_code.get(pattern), rs.regex_signature)
     return rx
 
 

@@ -9,15 +9,17 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from .regex_cache import cached
+
 CN_NUM = "零〇一二两三四五六七八九十百千"
-CHAPTER_RE = re.compile(rf"^\s*第[{CN_NUM}\d]+章")
-SECTION_RE = re.compile(rf"^\s*第[{CN_NUM}\d]+节")
-ARTICLE_RE = re.compile(rf"^\s*(第[{CN_NUM}\d]+条)(?:[\s　]|$)", re.M)
-ITEM_RE = re.compile(rf"^\s*([（(][{CN_NUM}]+[)）])")
-HEADING_RE = re.compile(rf"^\s*([{CN_NUM}]+)、", re.M)                 # 一、 section headings in plans and notices
-SUBITEM_RE = re.compile(r"^\s*(\d+[.．、](?!\d)|[（(]\d+[)）]|[①-⑳])")
-ANNEX_RE = re.compile(r"^\s*(附件|附表|附录)\s*\d*")
-SENTENCE_END = re.compile(r"[。！？!?；;]+[”’」』）)]*|\n")
+CHAPTER_RE = cached(rf"^\s*第[{CN_NUM}\d]+章")
+SECTION_RE = cached(rf"^\s*第[{CN_NUM}\d]+节")
+ARTICLE_RE = cached(rf"^\s*(第[{CN_NUM}\d]+条)(?:[\s　]|$)", re.M)
+ITEM_RE = cached(rf"^\s*([（(][{CN_NUM}]+[)）])")
+HEADING_RE = cached(rf"^\s*([{CN_NUM}]+)、", re.M)                 # 一、 section headings in plans and notices
+SUBITEM_RE = cached(r"^\s*(\d+[.．、](?!\d)|[（(]\d+[)）]|[①-⑳])")
+ANNEX_RE = cached(r"^\s*(附件|附表|附录)\s*\d*")
+SENTENCE_END = cached(r"[。！？!?；;]+[”’」』）)]*|\n")
 
 
 @dataclass(slots=True)

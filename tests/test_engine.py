@@ -123,6 +123,7 @@ def test_action_errors_are_surfaced(engine_rules):
 
     def explode(c):
         raise RuntimeError("boom")
+    ev._register({"filing_item"})          # rulesets are registered on first use
     for ruleset, unit, _ in ev.partitions:
         if unit == "filing_item":
             ruleset._actions[f"r{idx}"].__init__(explode)   # the Promise wrapping the action

@@ -1,0 +1,109 @@
+"""Regexes compiled once, when the rules are compiled, and rebuilt in microseconds at check time.
+
+`re.compile` of the rule packs' regexes costs more than checking a whole draft (Chinese character classes are
+slow to optimise). The compiler stores what CPython's `re._compiler.compile` hands to `_sre.compile` — the
+opcode list and group tables — and a check rebuilds the pattern object from it. The stored form is tied to the
+exact interpreter (`signature()`); on any other, or on any error, the regex is simply compiled again.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from array import array
+
+try:
+    import _sre
+    from re import _compiler, _parser
+except ImportError:   # pragma: no cover - not CPython
+    _sre = None
+
+
+def signature() -> tuple:
+    return (sys.implementation.name, sys.version_info[:3], getattr(_sre, "MAGIC", None))
+
+
+def precompile(pattern: str, flags: int = 0):
+    """The arguments of _sre.compile for a pattern (what re._compiler.compile computes), or None."""
+    if _sre is None:
+        return None
+    try:
+        p = _parser.parse(pattern, flags)
+        code = _compiler._code(p, flags)
+        groupindex = p.state.groupdict
+        indexgroup = [None] * p.state.groups
+        for k, i in groupindex.items():
+            indexgroup[i] = k
+        # packed: small and fast to unpickle (the opcodes are int subclasses that do not pickle anyway)
+        return (int(flags | p.state.flags), array("I", code).tobytes(), p.state.groups - 1, dict(groupindex),
+                tuple(indexgroup))
+    except Exception:
+        return None
+
+
+def rebuild(pattern: str, args, sig) -> re.Pattern:
+    if args is not None and sig == signature():
+        try:
+            flags, code, groups, groupindex, indexgroup = args
+            return _sre.compile(pattern, flags, array("I", code).tolist(), groups, groupindex, indexgroup)
+        except Exception:
+            pass
+    return re.compile(pattern, args[0] if args else 0)
+
+
+# ---- the same for the engine's own regexes (segmentation, document context) ------------------------------
+
+_static: dict | None = None
+_dirty = False
+
+
+def _static_file():
+    import os
+    import zlib
+    from pathlib import Path
+
+    base = os.environ.get("POLICYLINT_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "policylint")
+    return Path(base) / f"regex-{zlib.crc32(repr(signature()).encode()):08x}.pickle"
+
+
+def cached(pattern: str, flags: int = 0) -> re.Pattern:
+    """re.compile(pattern, flags), served from a per-interpreter cache file after the first run."""
+    global _static, _dirty
+    if _static is None:
+        _static = {}
+        try:
+            import pickle
+            with _static_file().open("rb") as fh:
+                _static = pickle.load(fh)
+        except Exception:
+            pass
+    args = _static.get((pattern, flags))
+    if args is None:
+        args = precompile(pattern, flags)
+        if args is None:
+            return re.compile(pattern, flags)
+        if not _dirty:
+            import atexit
+            atexit.register(save)
+        _static[(pattern, flags)] = args
+        _dirty = True
+    return rebuild(pattern, args, signature())
+
+
+def save() -> None:
+    global _dirty
+    if not _dirty or _static is None:
+        return
+    import os
+    import pickle
+
+    path = _static_file()
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tmp.open("wb") as fh:
+            pickle.dump(_static, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        _dirty = False
+    except Exception:   # a cache that cannot be written only costs speed
+        tmp.unlink(missing_ok=True)
