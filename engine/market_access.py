@@ -2,8 +2,8 @@
 
 Call `annotate(findings, text, as_of=None)` on the findings of one document after the rules ran. It
 
-1. picks the edition in force on the draft's date (the last full date in the text; `as_of` overrides; today
-   when the draft bears none), or the imported/bundled edition named by $POLICYLINT_LIST_EDITION;
+1. picks the edition in force on the draft's date (the last full date in its closing lines; `as_of`, else
+   $POLICYLINT_AS_OF, overrides; today when the draft bears none), or the edition named by $POLICYLINT_LIST_EDITION;
 2. adds to every negative_list finding a note naming that edition, and saying plainly when its data is incomplete;
 3. for the rules that find a permit requirement (PERMIT_RULES), looks the clause up in the list: an activity the
    list covers as 许可准入 keeps the finding as a hint; an activity a complete list does not cover is raised to
@@ -29,7 +29,7 @@ def annotate(findings: list[Finding], text: str = "", as_of: dt.date | None = No
     from .errors import UserError
     from .market_list import draft_date, edition_in_force, lookup
 
-    when = as_of or draft_date(text) or dt.date.today()
+    when = as_of or _env_date() or draft_date(text) or dt.date.today()
     try:
         ed = edition_in_force(when, data_dir, os.environ.get("POLICYLINT_LIST_EDITION") or None)
     except UserError as e:
@@ -43,6 +43,17 @@ def annotate(findings: list[Finding], text: str = "", as_of: dt.date | None = No
         if note not in f.notes:
             f.notes.append(note)
     return findings
+
+
+def _env_date() -> dt.date | None:
+    """$POLICYLINT_AS_OF (YYYY-MM-DD) stands in for `--as-of` where a caller cannot pass it."""
+    v = os.environ.get("POLICYLINT_AS_OF")
+    if not v:
+        return None
+    try:
+        return dt.date.fromisoformat(v)
+    except ValueError:
+        return None
 
 
 def _permit(f: Finding, ed, hits) -> None:

@@ -132,10 +132,11 @@ def edition_in_force(as_of: dt.date | None = None, data_dir_override: str | None
 DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[年\-./]\s*(\d{1,2})\s*[月\-./]\s*(\d{1,2})\s*日?")
 
 
-def draft_date(text: str) -> dt.date | None:
-    """The date a draft bears: the last full date in it (成文日期 is at the end of a Chinese official document)."""
+def draft_date(text: str, tail: int = 300) -> dt.date | None:
+    """The date a draft bears: the last full date in its closing lines (成文日期 sits under the signature at the
+    end of a Chinese official document). Dates in the body usually belong to other documents and are ignored."""
     found = None
-    for m in DATE_RE.finditer(text or ""):
+    for m in DATE_RE.finditer((text or "")[-tail:]):
         try:
             found = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:

@@ -92,6 +92,8 @@ def test_draft_date_is_the_last_full_date():
     assert ml.draft_date("根据2022年3月1日的会议……\n\n某某市人民政府\n2025年6月3日") == dt.date(2025, 6, 3)
     assert ml.draft_date("2023-11-30 印发") == dt.date(2023, 11, 30)
     assert ml.draft_date("没有日期") is None
+    body = "依据2018年12月25日印发的通知制定。" + "正文。" * 200
+    assert ml.draft_date(body) is None                    # a date in the body belongs to another document
 
 
 # ---- import --------------------------------------------------------------------------------------------------
