@@ -58,6 +58,7 @@ class RuleSet:
     regex_anchors: dict[str, tuple] = field(default_factory=dict)      # regex key -> literals one of which it needs
     regex_code: dict[str, tuple] = field(default_factory=dict)         # pattern -> engine.regex_cache.precompile()
     regex_signature: tuple = ()                                        # the interpreter regex_code was made by
+    value_keys: list = field(default_factory=list)                     # automaton value id -> operand keys
     partitions: list[tuple[str, str, list[int]]] = field(default_factory=list)  # (name, unit, rule indexes)
     fingerprint: str = ""
     automaton: object = None        # pyahocorasick.Automaton over every literal, built by build_automaton()

@@ -350,8 +350,10 @@ def regex_anchors(pattern: str) -> tuple[tuple[str, ...], ...] | None:
         reqs = needs(P.parse(pattern))
     except Exception:
         return None
-    reqs = sorted({tuple(sorted(set(r))) for r in reqs}, key=rank, reverse=True)[:3]
-    return tuple(reqs) or None
+    reqs = sorted({tuple(sorted(set(r))) for r in reqs}, key=rank, reverse=True)
+    # single characters (市, 县, 的) hit everywhere and only cost time: keep them only when nothing longer exists
+    longer = [r for r in reqs if min(map(len, r)) >= 2]
+    return tuple(longer[:3] or reqs[:1]) or None
 
 
 def regex_literals(pattern: str, limit: int = 64) -> list[str] | None:
@@ -408,8 +410,12 @@ def build_automaton(rs: RuleSet):
         for j, anchors in enumerate(needs):
             for lit in anchors:
                 entries.setdefault(lit, []).append(f"@{j}@{rkey}")   # literal j of what that regex needs
+    # literals that serve the same keys share one value id: the scan appends once per hit, then extends per key
+    value_ids: dict[tuple, int] = {}
     for lit, keys in entries.items():
-        a.add_word(lit, (len(lit), tuple(keys)))
+        vid = value_ids.setdefault(tuple(keys), len(value_ids))
+        a.add_word(lit, (len(lit), vid))
+    rs.value_keys = list(value_ids)
     if len(a):
         a.make_automaton()
     return a

@@ -23,13 +23,16 @@ def scan(text: str, rs) -> dict[str, list[Occ]]:
     automaton = rs.automaton
     anchor_hits: dict[str, list[int]] = defaultdict(list)
     if automaton is not None and len(automaton):
-        for end_idx, (length, keys) in automaton.iter(text):
-            span = (end_idx - length + 1, end_idx + 1)
-            for k in keys:
-                if k[0] == "@":
-                    anchor_hits[k].append(end_idx)     # "@j@key": requirement j of regex key
+        by_value: dict[int, list[Occ]] = defaultdict(list)
+        for end_idx, (length, vid) in automaton.iter(text):
+            by_value[vid].append((end_idx - length + 1, end_idx + 1))
+        value_keys = rs.value_keys
+        for vid, spans in by_value.items():
+            for k in value_keys[vid]:
+                if k[0] == "@":      # "@j@key": requirement j of regex key
+                    anchor_hits[k].extend(e - 1 for _, e in spans)
                 else:
-                    occ[k].append(span)
+                    occ[k].extend(spans)
     anchored = rs.regex_anchors
     line_ends = None
     for key, pattern in rs.regex_keys.items():
@@ -124,10 +127,14 @@ class TextFeatures:
             units = self.doc.units(scope)
             starts = [u.start for u in units]
             got = [{} for _ in units]
+            where: dict[Occ, int] = {}     # one span serves many keys: place it once
             for key, spans in self.occ.items():
                 for span in spans:
-                    i = bisect.bisect_right(starts, span[0]) - 1
-                    if i >= 0 and span[1] <= units[i].end:
+                    i = where.get(span)
+                    if i is None:
+                        i = bisect.bisect_right(starts, span[0]) - 1
+                        where[span] = i = i if i >= 0 and span[1] <= units[i].end else -1
+                    if i >= 0:
                         got[i].setdefault(key, []).append(span)
             self._by_scope[scope] = got
         return got

@@ -6,7 +6,7 @@ gives the JSON schema through pydantic when a tool needs it.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 SEVERITY_CN = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -52,11 +52,18 @@ class Finding:
     notes: list[str] = field(default_factory=list)    # e.g. "负面清单数据不完整"
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        # by hand: dataclasses.asdict deep-copies every value and dominated `check --format jsonl` on big batches
+        d = {name: getattr(self, name) for name in FIELDS}
+        d["matched"] = [{"group": m.group, "text": m.text, "start": m.start, "end": m.end, "line": m.line,
+                         "column": m.column} for m in self.matched]
+        return d
 
     @property
     def rank(self) -> int:
         return SEVERITY_RANK[self.severity]
+
+
+FIELDS = tuple(Finding.__dataclass_fields__)
 
 
 def finding_schema() -> dict:

@@ -1,0 +1,77 @@
+"""Measure the two speed floors of the first issue, as whole commands (not collected by pytest):
+
+1. `policylint check DIR` on 200 generated drafts of 5,000 characters, against one Python process that reads
+   the same files and runs a single compiled alternation of 400 rule terms over them;
+2. `policylint check sample_draft.docx` against a bare `python -c pass`.
+
+    .venv/bin/python tests/measure_speed.py [--runs 5]
+
+Medians of several runs; the rules cache is warmed first (a rule edit makes the next run recompile once).
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+BASELINE = """
+import re, sys, pathlib
+terms = [l for l in pathlib.Path(sys.argv[1]).read_text(encoding="utf-8").splitlines() if l]
+rx = re.compile("|".join(map(re.escape, terms)))
+hits = 0
+for p in sorted(pathlib.Path(sys.argv[2]).glob("*.txt")):
+    hits += sum(1 for _ in rx.finditer(p.read_text(encoding="utf-8")))
+print(hits)
+"""
+
+
+def timed(cmd: list[str], runs: int) -> float:
+    xs = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        xs.append(time.perf_counter() - t)
+    return statistics.median(xs)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args()
+    from dsl.loader import load_rules
+    from test_bench import make_draft
+
+    rs = load_rules()
+    exe = Path(sys.executable)
+    policylint = str(exe.with_name("policylint"))
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp) / "drafts"
+        d.mkdir()
+        for i in range(200):
+            (d / f"draft{i:03}.txt").write_text(make_draft(rs, 5000, i), encoding="utf-8")
+        terms = Path(tmp) / "terms.txt"
+        terms.write_text("\n".join(sorted(rs.literal_keys, key=len, reverse=True)[:400]), encoding="utf-8")
+        base = Path(tmp) / "baseline.py"
+        base.write_text(BASELINE, encoding="utf-8")
+        subprocess.run([policylint, "check", str(d)], stdout=subprocess.DEVNULL)   # warm the rules cache
+        t_check = timed([policylint, "check", "--format", "jsonl", str(d)], args.runs)
+        t_base = timed([str(exe), str(base), str(terms), str(d)], args.runs)
+    sample = str(HERE / "samples" / "sample_draft.docx")
+    t_one = timed([policylint, "check", sample], args.runs * 3)
+    t_pass = timed([str(exe), "-c", "pass"], args.runs * 3)
+    print(f"200 drafts × 5,000 chars: policylint {t_check:.2f} s, baseline regex process {t_base:.2f} s, "
+          f"ratio {t_check / t_base:.1f} (floor 10)")
+    print(f"one .docx draft: policylint {t_one * 1000:.0f} ms, python -c pass {t_pass * 1000:.0f} ms, "
+          f"ratio {t_one / t_pass:.1f} (floor 5)")
+
+
+if __name__ == "__main__":
+    main()
