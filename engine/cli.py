@@ -50,6 +50,8 @@ def build_parser(argv: list[str] | None = None) -> ChineseParser:
     c.add_argument("--min-severity", choices=("error", "warning", "info"), default="info", help="只输出不低于该程度的问题")
     c.add_argument("--jobs", "-j", type=int, default=None, help="并行进程数（默认 CPU 核数）")
     c.add_argument("--engine", choices=("durable", "python"), default=None, help=argparse.SUPPRESS)
+    c.add_argument("--suppress", metavar="忽略文件", default=None,
+                   help="忽略文件（YAML，每项写明 rule 和 reason）；默认使用当前目录下的 policylint-suppress.yaml（如有）")
     c.add_argument("--register", action="store_true", help="把发现的问题登记为案例（需 --db）")
     c.add_argument("--db", default=None, help="案例库 SQLite 文件（与 --register 一起使用）")
     c.set_defaults(func=cmd_check)
@@ -104,7 +106,17 @@ def cmd_check(args) -> int:
             failures.append((paths[idx], err))
         else:
             findings.extend(f for f in fs if f.rank >= floor)
-    render(findings, args.format, failures=failures)
+    notes = []
+    suppress_file = args.suppress or ("policylint-suppress.yaml" if Path("policylint-suppress.yaml").exists() else None)
+    if suppress_file:
+        from . import suppress
+
+        findings, dropped = suppress.apply(findings, suppress.load(suppress_file))
+        if dropped:
+            notes.append(f"按忽略文件 {suppress_file} 略去 {len(dropped)} 条问题：" + "；".join(
+                f"{f.rule}@{Path(f.file).name}:{f.line}（理由：{s.reason}）" for f, s in dropped[:10])
+                + ("……" if len(dropped) > 10 else ""))
+    render(findings, args.format, failures=failures, notes=notes)
     for _, err in failures:
         print(err, file=sys.stderr)
     if args.register:

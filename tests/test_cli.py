@@ -133,3 +133,17 @@ def test_rules_test_runs_every_example():
     r = run("rules", "test")
     assert r.returncode == 0, r.stdout[-3000:]
     assert " passed, 0 failed" in r.stdout
+
+
+def test_suppressions_need_a_reason(tmp_path):
+    p = tmp_path / "d.txt"
+    p.write_text(VIOLATION, encoding="utf-8")
+    rules = {f["rule"] for f in jsonl(run("check", "-f", "jsonl", str(p)).stdout)}
+    sup = tmp_path / "s.yaml"
+    sup.write_text("".join(f"- rule: {r}\n  reason: 已经国务院批准，见国函〔2025〕12号\n  file: d.txt\n" for r in rules),
+                   encoding="utf-8")
+    r = run("check", "--suppress", str(sup), str(p))
+    assert r.returncode == 0 and "略去" in r.stdout and "国务院批准" in r.stdout
+    sup.write_text("- rule: FC-14-1\n  file: d.txt\n", encoding="utf-8")
+    r = run("check", "--suppress", str(sup), str(p))
+    assert r.returncode == 2 and "缺少理由" in r.stderr
