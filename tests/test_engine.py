@@ -169,3 +169,16 @@ def test_batch_crash_costs_one_document(tmp_path, engine_rules, monkeypatch):
 def test_one_evaluator_per_process_and_ruleset(engine_rules):
     assert evaluator(engine_rules, "durable") is evaluator(engine_rules, "durable")
     assert isinstance(evaluator(engine_rules, "python"), OracleEvaluator)
+
+
+def test_durable_matches_oracle_on_generated_drafts_with_the_packs(pack_rules):
+    """Whole drafts mixing the packs' own example sentences with filler, every scope at once."""
+    from test_bench import make_draft
+
+    total = 0
+    for i in range(12):
+        text = make_draft(pack_rules, 3000, 100 + i)
+        d = check_text(text, f"g{i}", pack_rules, "durable")
+        assert key(d) == key(check_text(text, f"g{i}", pack_rules, "python"))
+        total += len(d)
+    assert total > 50
