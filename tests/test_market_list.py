@@ -41,6 +41,11 @@ def write_table(path: Path, forbid: int, permit: int, *, dup_code: bool = False,
         ws.append(["市场准入负面清单（测试表）"])
         for r in rows:
             ws.append(r)
+        for row in range(1, ws.max_row):   # merge 序号/事项/编码/部门 over an item's measure rows, as published
+            if ws.cell(row, 2).value and str(ws.cell(row, 2).value).startswith("禁止事项") and measures_per_item > 1:
+                for col in (1, 2, 3, 5):
+                    ws.cell(row + 1, col).value = None
+                    ws.merge_cells(start_row=row, start_column=col, end_row=row + measures_per_item - 1, end_column=col)
         wb.save(path)
     else:
         with path.open("w", newline="", encoding="utf-8") as f:
