@@ -102,16 +102,65 @@ def matched_words(doc: Document, rs, rule, unit, feats: TextFeatures) -> list[Ma
     return out
 
 
+SCOPE_CN = {"sentence": "本句", "clause": "本段", "article": "本条", "document": "全文"}
+
+
+def explain(rs, rule, occ: dict, text: str) -> str:
+    """Why the rule fired, in the draft's own words: which words were found in which relation, and which
+    exception wording was looked for and not found. Group names stay out: reviewers read words, not rules."""
+    from .features import _near, _order
+
+    def words(key):
+        return "、".join(dict.fromkeys(f"“{text[s:e]}”" for s, e in occ.get(key, [])[:3]))
+
+    parts = []
+    for a in rule.when_atoms:
+        form = rs.atoms[a]
+        kind = form[0]
+        if kind == "present" and occ.get(form[1]):
+            parts.append(f"出现{words(form[1])}")
+        elif kind in ("order", "near") and occ.get(form[1]) and occ.get(form[2]):
+            span = (_order(occ[form[1]], occ[form[2]], form[3]) if kind == "order"
+                    else _near(occ[form[1]], occ[form[2]], form[3]))
+            if span:
+                rel = "在其后" if kind == "order" else f"相距不超过{form[3]}字"
+                parts.append(f"{words(form[1])}与{words(form[2])}{rel}")
+        elif kind == "cmp" and str(form[1]).startswith("doc."):
+            parts.append(f"文件属性 {form[1][4:]} {form[2]} {form[3]}")
+    where = SCOPE_CN.get(rule.scope, "本句")
+    out = f"{where}{'，'.join(parts) or '符合规则条件'}，符合“{rule.title}”的情形。"
+    if rule.unless_text:
+        out += f"已检查排除情形（{_examples(rs, rule)}等纠偏、禁止或公平措辞），{where}未出现，故不排除。"
+    return out
+
+
+def _examples(rs, rule) -> str:
+    """A few literals of the words the rule's `unless` looks for."""
+    from dsl.compiled import all_atoms
+
+    def keys(form):
+        return (form[1],) if form[0] == "present" else (form[1], form[2]) if form[0] in ("order", "near") else ()
+
+    positive_when = set(rule.when_atoms)
+    when_keys = {k for a in positive_when for k in keys(rs.atoms[a])}
+    found = []
+    for a in sorted(all_atoms(rule.expr) - positive_when):
+        for key in keys(rs.atoms[a]):
+            if key in when_keys:
+                continue   # `纠偏 before 分支`: the exception words are 纠偏's, not 分支's
+            kind, _, name = key.partition(":")
+            lits = rs.groups.get(name, ([], []))[0] if kind == "G" else [name] if kind == "L" else []
+            found.extend(f"“{x}”" for x in lits[:2])
+    return "、".join(list(dict.fromkeys(found))[:4]) or "排除条件"
+
+
 def make_finding(doc: Document, rs, rule, unit, feats: TextFeatures) -> Finding:
     matches = matched_words(doc, rs, rule, unit, feats)
     first = matches[0].start if matches else unit.start
     last = max((m.end for m in matches), default=unit.end)
     line, col = doc.line_col(first)
     end_line, end_col = doc.line_col(max(last - 1, first))
-    words = "、".join(m.group if m.group == f"“{m.text}”" else f"{m.group}“{m.text}”" for m in matches[:6])
-    explanation = f"命中条件：{rule.when_text}（{words}）。"
-    if rule.unless_text:
-        explanation += f"已检查排除情形“{rule.unless_text}”：本句不具备，故不排除。"
+    explanation = explain(rs, rule, feats.occurrences_in(unit), doc.text)
     return Finding(
         file=doc.name, rule=rule.id, title=rule.title, family=rule.family, severity=rule.severity,
         basis=rule.basis_text, message=rule.message, suggestion=rule.suggest,
