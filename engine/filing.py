@@ -4,7 +4,8 @@ A filing item is one row of a published 行政备案事项清单 (or one entry o
 application and how it was handled. Both become plain dicts keyed by the Chinese field names the `on filing_item` /
 `on filing_request` rules use, plus derived fields computed here (a rule cannot compare two records):
 
-- items:    办理时限天数 (the published time limit in days; 0 = 当场办结)
+- items:    办理时限天数 (the published time limit in days; 0 = 当场办结), 材料均可共享 (every material is one the
+            government already holds)
 - requests: 超出清单材料 (materials demanded beyond the published item), 清单内事项 (is the item on the list),
             公布办理时限天数, 超出时限天数, 收费金额 as a number.
 
@@ -129,6 +130,9 @@ def parse_money(value: Any) -> float | None:
     raise ValueError(f"“收费金额”应为数字（元），实际为“{value}”")
 
 
+# Materials the government already holds (电子证照库, 登记信息): a filing that asks only for these should not exist.
+SHAREABLE = re.compile(r"^(营业执照|统一社会信用代码|法人登记证书|登记证书|身份证|法定代表人身份证|居民身份证|执照副本)")
+
 # ---- models ------------------------------------------------------------------------------------------------
 
 class FilingItem(BaseModel):
@@ -187,6 +191,7 @@ class FilingItem(BaseModel):
             "结果形式": self.result_form, "有效期": self.validity, "不予备案情形": self.refusal_grounds or None,
             "是否开展活动的前提": self.prerequisite, "备注": self.remarks,
         }
+        rec["材料均可共享"] = bool(self.materials) and all(SHAREABLE.search(m) for m in self.materials)
         rec["_id"] = self.name + (f"（{self.sub_name}）" if self.sub_name else "")
         rec["_line"] = line
         return rec

@@ -54,9 +54,10 @@ ITEM_CASES = {
     ),
     "FIL-ITEM-2": (
         [item(是否开展活动的前提=True), item(结果形式="备案证明（凭备案证明开展估价业务）"),
+         item(结果形式="备案证明（作为办理注册登记的前置条件）"), item(备注="未经备案不得开展业务"),
          item(是否开展活动的前提=True, 备注="未经备案不得营业"), item(结果形式="备案回执，备案后方可营业")],
         [item(是否开展活动的前提=False), item(是否开展活动的前提=None, 结果形式="备案回执"),
-         item(备注="登记后即可开展服务，备案不作为开展服务的前提")],
+         item(备注="登记后即可开展服务，备案不作为开展服务的前提"), item(结果形式="备案回执，不作为办理其他手续的前提")],
     ),
     "FIL-ITEM-3": (
         [item(办理环节=["受理", "现场核查", "备案"]), item(办理环节=["受理", "专家评审", "公示", "登记"]),
@@ -103,6 +104,16 @@ ITEM_CASES = {
          item(设定依据=["市政府常务会议纪要"])],
         [item(), item(设定依据=["《房地产经纪管理办法》"]), item(设定依据=["《中华人民共和国种子法》"]),
          item(设定依据=["《旅行社条例》", "《省文旅厅关于旅行社分社备案的通知》"])],
+    ),
+    "FIL-ITEM-13": (
+        [item(申请材料=["营业执照"], 材料均可共享=True), item(申请材料=["营业执照副本", "法定代表人身份证"], 材料均可共享=True),
+         item(申请材料=["登记证书"], 材料均可共享=True)],
+        [item(材料均可共享=False), item(申请材料=["备案表", "营业执照"], 材料均可共享=False), item(材料均可共享=None)],
+    ),
+    "FIL-ITEM-14": (
+        [item(结果形式="纳入名录库"), item(结果形式="列入推荐名单"), item(事项名称="测绘中介服务机构名录库备案"),
+         item(结果形式="入库通知")],
+        [item(结果形式="备案回执"), item(事项名称="测绘机构备案"), item(结果形式="备案信息公示")],
     ),
     "FIL-ITEM-12": (
         [item(办理时限天数=20), item(办理时限天数=5), item(办理时限天数=30)],
@@ -201,6 +212,13 @@ def test_durable_gives_the_same_findings_as_the_oracle():
 
 
 # ---- models and readers --------------------------------------------------------------------------------------
+
+def test_shareable_materials_are_derived():
+    rec = FilingItem.model_validate({"事项名称": "甲", "申请材料": ["营业执照复印件", "法定代表人身份证"]}).record()
+    assert rec["材料均可共享"] is True
+    assert FilingItem.model_validate({"事项名称": "甲", "申请材料": ["备案表", "营业执照"]}).record()["材料均可共享"] is False
+    assert FilingItem.model_validate({"事项名称": "甲"}).record()["材料均可共享"] is False
+
 
 def test_parse_days_and_lists():
     assert parse_days("当场办结") == 0 and parse_days("即时办结") == 0
