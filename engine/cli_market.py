@@ -186,7 +186,7 @@ def _render(findings, fmt, failures, notes, records) -> None:
             if fs:
                 err = sum(1 for f in fs if f.severity == "error")
                 warn = sum(1 for f in fs if f.severity == "warning")
-                rules = "、".join(dict.fromkeys(f.title for f in fs))
+                rules = "；".join(dict.fromkeys(f.title for f in fs))
                 print(f"  第 {r['_line']} 行 {r['_id']}：{len(fs)} 处问题（错误 {err}，警告 {warn}，"
                       f"提示 {len(fs) - err - warn}）——{rules}")
             else:
