@@ -219,7 +219,7 @@ def cmd_list(args) -> int:
     out = sys.stdout
     if args.format == "jsonl":
         for r in recs:
-            out.write(json.dumps(r.model_dump(mode="json", exclude={"history"}), ensure_ascii=False) + "\n")
+            out.write(json.dumps(r.to_json(), ensure_ascii=False) + "\n")
     else:
         for r in recs:
             out.write(_fmt_list_line(r) + "\n")

@@ -6,6 +6,7 @@ are those of shared/reference/case_circulation.md §1.1.
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 from pydantic import BaseModel, Field
 
@@ -129,3 +130,23 @@ FIELD_CN: dict[str, str] = {
     "created_at": "登记时间",
     "updated_at": "更新时间",
 }
+
+
+class CaseRow(SimpleNamespace):
+    """A case read back in bulk (lists, reports): CaseRecord's fields as plain attributes. Values were validated on
+    their way into the register; rebuilding 30,000 pydantic models per report would cost seconds for nothing."""
+
+    @property
+    def category_label(self) -> str:
+        return category_label(self.category)
+
+    def to_json(self) -> dict:
+        out = {}
+        for k in FIELD_CN:
+            v = getattr(self, k, None)
+            if isinstance(v, dt.date):
+                v = v.isoformat()
+            elif isinstance(v, list):
+                v = [x.isoformat() if isinstance(x, dt.date) else x for x in v]
+            out[k] = v
+        return out

@@ -6,6 +6,8 @@ classify the same case, and writes the result back in one transaction.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing as mp
+import os
 import sqlite3
 import sys
 from collections import Counter
@@ -14,11 +16,16 @@ from dataclasses import dataclass, field
 from cases import store
 from cases.features import as_rule_record, quarter_unit_counts
 from cases.model import UNCLASSIFIED, quarter_of
+from dsl.compiler import all_atoms
 
 # When several rules classify one case, the most specific form wins: the named hidden-barrier forms first, the
 # catch-alls (C2 "另设条件" has the broadest wording, C9 and D are "其他") last.
 PRECEDENCE = ["C4", "C5", "C3", "C1", "D", "A", "B", "C2", "C9"]
-BATCH = 2000
+SCAN_COLUMNS = ["case_id", "region", "unit", "channel", "received_date", "description", "document", "clause",
+                "list_item", "category", "subtype", "category_by", "flags", "verify_status", "rectify_status",
+                "rectify_deadline", "rectify_measures"]
+BATCH = 2500
+PARALLEL_MIN = 10_000   # below this, starting workers costs more than it saves
 
 
 @dataclass
@@ -57,43 +64,108 @@ def case_rules():
     return load_rules(rule_files(RULES_DIR / "cases"))
 
 
-def classify(rows: list[dict], conn: sqlite3.Connection, as_of: dt.date, progress=None, source: str = "案例库"):
-    """Evaluate the case rules over rows (store.select() dicts). Returns {case_id: (category, subtype, by, flags)}
-    and the number of findings."""
+_USED: dict[int, frozenset] = {}
+
+
+def _used_fields(rs) -> frozenset:
+    """The fields the case rules read: only these go to the engine (less to copy, scan and summarise)."""
+    if id(rs) not in _USED:
+        _USED[id(rs)] = _fields_of(rs)
+    return _USED[id(rs)]
+
+
+def _fields_of(rs) -> frozenset:
+    used = {"_id", "_line"}
+    for r in rs.rules:
+        if r.on == "case_record":
+            for i in all_atoms(r.expr):
+                form = rs.atoms[i]
+                if form[0] in ("cmp", "member", "has", "exists", "contains"):
+                    used.add(form[1])
+                else:                       # a bare word reads every text field: keep everything
+                    return frozenset()
+    return frozenset(used)
+
+
+def _classify_batch(batch_rows: list[dict], base: int, counts, as_of: dt.date, source: str):
     from engine.structured import check_records
 
-    rs = case_rules()
+    used = _used_fields(case_rules())
+    batch = [as_rule_record(r, as_of, counts, line=base + i + 1) for i, r in enumerate(batch_rows)]
+    if used:
+        batch = [{k: v for k, v in rec.items() if k in used} for rec in batch]
+    by_id = {rec["_id"]: rec for rec in batch}
+    cands: dict[str, list] = {}
+    flags: dict[str, list[str]] = {}
+    n = 0
+    for f in check_records(batch, on="case_record", source=source, rs=case_rules()):
+        n += 1
+        if "category" in f.sets:
+            cands.setdefault(f.record, []).append((f.sets["category"], f.sets.get("subtype", ""), f.rule))
+        else:
+            flags.setdefault(f.record, []).append(_flag_text(f, by_id[f.record]))
+    return {rec["_id"]: (*pick_category(cands.get(rec["_id"], [])), flags.get(rec["_id"], [])) for rec in batch}, n
+
+
+_JOB: dict = {}   # what forked workers read: the rows and the derived counts, never pickled to them
+
+
+def _run_job(bounds: tuple[int, int]):
+    start, end = bounds
+    return _classify_batch(_JOB["rows"][start:end], start, _JOB["counts"], _JOB["as_of"], _JOB["source"])
+
+
+def classify(rows: list[dict], conn: sqlite3.Connection, as_of: dt.date, progress=None, source: str = "案例库",
+             jobs: int | None = None):
+    """Evaluate the case rules over rows (store.select() dicts). Returns {case_id: (category, subtype, by, flags)}
+    and the number of findings. Large scans run in worker processes (fork): a worker that dies costs nothing
+    but time, its batches are redone in this process."""
+    case_rules()                              # load (and cache) before any fork
     counts = quarter_unit_counts(conn, {quarter_of(r["received_date"]) for r in rows})
-    out: dict[str, tuple[str, str, str, list[str]]] = {}
+    jobs = jobs or os.cpu_count() or 1
+    bounds = [(b, min(b + BATCH, len(rows))) for b in range(0, len(rows), BATCH)]
+    out: dict[str, tuple] = {}
     n_findings = 0
-    for base in range(0, len(rows), BATCH):
-        batch = [as_rule_record(r, as_of, counts, line=base + i + 1) for i, r in enumerate(rows[base:base + BATCH])]
-        by_id = {rec["_id"]: rec for rec in batch}
-        cands: dict[str, list] = {}
-        flags: dict[str, list[str]] = {}
-        for f in check_records(batch, on="case_record", source=source, rs=rs):
-            n_findings += 1
-            if "category" in f.sets:
-                cands.setdefault(f.record, []).append((f.sets["category"], f.sets.get("subtype", ""), f.rule))
-            else:
-                flags.setdefault(f.record, []).append(_flag_text(f, by_id[f.record]))
-        for rec in batch:
-            cid = rec["_id"]
-            out[cid] = (*pick_category(cands.get(cid, [])), flags.get(cid, []))
+    done: set[tuple[int, int]] = set()
+    if jobs > 1 and len(rows) >= PARALLEL_MIN and "fork" in mp.get_all_start_methods():
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures.process import BrokenProcessPool
+
+        _JOB.update(rows=rows, counts=counts, as_of=as_of, source=source)
+        try:
+            with ProcessPoolExecutor(min(jobs, len(bounds)), mp_context=mp.get_context("fork")) as ex:
+                futures = {ex.submit(_run_job, b): b for b in bounds}
+                for fut in as_completed(futures):
+                    res, n = fut.result()
+                    out.update(res)
+                    n_findings += n
+                    done.add(futures[fut])
+                    if progress:
+                        progress(futures[fut][1] - futures[fut][0])
+        except BrokenProcessPool:
+            pass
+        finally:
+            _JOB.clear()
+    for b in bounds:
+        if b in done:
+            continue
+        res, n = _classify_batch(rows[b[0]:b[1]], b[0], counts, as_of, source)
+        out.update(res)
+        n_findings += n
         if progress:
-            progress(len(batch))
+            progress(b[1] - b[0])
     return out, n_findings
 
 
 def scan(conn: sqlite3.Connection, start: dt.date, end: dt.date, period: str, as_of: dt.date | None = None,
-         progress_factory=None) -> ScanResult:
+         progress_factory=None, jobs: int | None = None) -> ScanResult:
     as_of = as_of or dt.date.today()
-    rows = store.select(conn, start, end, columns=store.COLUMNS)
+    rows = store.select(conn, start, end, columns=SCAN_COLUMNS)
     res = ScanResult(period=period, records=len(rows))
     progress = progress_factory(len(rows)) if progress_factory else None
     try:
         result, res.findings = classify(rows, conn, as_of, progress.advance if progress else None,
-                                        source=f"案例库（{period}）")
+                                        source=f"案例库（{period}）", jobs=jobs)
     finally:
         if progress:
             progress.close()

@@ -173,9 +173,10 @@ def select(conn: sqlite3.Connection, start: dt.date | None = None, end: dt.date 
 
 
 def records(conn: sqlite3.Connection, start: dt.date | None = None, end: dt.date | None = None):
-    from cases.model import CaseRecord
+    """Cases received in [start, end) as CaseRow objects (attribute access like CaseRecord, without history)."""
+    from cases.model import CaseRow
 
-    return [CaseRecord.model_construct(**r) for r in select(conn, start, end)]
+    return [CaseRow(history=[], **r) for r in select(conn, start, end)]
 
 
 def add_history(conn: sqlite3.Connection, entries: list[tuple]) -> None:

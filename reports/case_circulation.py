@@ -8,6 +8,7 @@ asked for: the reference found no legal source for “按月核查”, so nothin
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 
 from cases.model import CATEGORIES, CHANNELS, UNCLASSIFIED, VERIFIED, category_label
@@ -45,6 +46,7 @@ def _delta(cur: int, prev: int) -> str:
     return f"{d:+d} ({d / prev * 100:+.0f}%)" if d else "0"   # half-width: fits a narrow column
 
 
+@functools.lru_cache(maxsize=4096)
 def _short_region(region: str, city: str) -> str:
     r = place_name(region)
     return (r[len(city):] or r) if city and r.startswith(city) and r != city else (r or "未登记")
@@ -118,9 +120,10 @@ class Stats:
 
     def unit_rows(self, limit: int = 10) -> list[list]:
         top = [(k, n) for k, n in self.unit.most_common() if n >= 2][:limit]
-        return [[subject(region, unit, ""), n, "、".join(sorted({_cat(c.category) for c in self.cases
-                                                                   if (c.region, c.unit) == (region, unit)}))]
-                for (region, unit), n in top]
+        cats: dict[tuple, set] = {}
+        for c in self.cases:
+            cats.setdefault((c.region, c.unit), set()).add(_cat(c.category))
+        return [[subject(region, unit, ""), n, "、".join(sorted(cats[region, unit]))] for (region, unit), n in top]
 
 
 def _city(regions) -> str:

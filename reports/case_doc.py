@@ -51,7 +51,8 @@ def write(doc: Doc, path) -> Path:
             return to_docx(doc, path)
         if suffix == ".xlsx":
             from reports.case_ledger import write_ledger
-            return write_ledger(doc.cases, path, extra=doc.sheets)
+            title = next((b[1] for b in doc.blocks if b[0] == "title"), doc.name)
+            return write_ledger(doc.cases, path, extra=doc.sheets, title=title)
         text = to_markdown(doc, path) if suffix == ".md" else to_html(doc)
         path.write_text(text, encoding="utf-8")
         return path

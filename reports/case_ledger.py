@@ -1,5 +1,5 @@
 """The ledger (台账): one row per case with every field, frozen header, filters, column widths; plus statistics
-sheets for the monthly and quarterly reports. Written in openpyxl's write-only mode so 30,000 cases stay fast."""
+sheets for the monthly and quarterly reports (written by reports.case_xlsx, fast enough for 30,000 cases)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -34,72 +34,23 @@ def _value(rec, field: str):
     return v
 
 
-def _col(i: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(i)
-
-
 def write_ledger(cases: list, path, extra: dict[str, tuple[list, list]] | None = None,
-                 sheet_name: str = "案例台账") -> Path:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+                 sheet_name: str = "案例台账", title: str = "") -> Path:
+    from reports.case_xlsx import Sheet, save
 
-    wb = Workbook(write_only=True)
-    head_font = Font(bold=True)
-    head_fill = PatternFill("solid", fgColor="DDEBF7")
-    thin = Side(style="thin", color="999999")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    top = Alignment(vertical="top")
-
-    ws = wb.create_sheet(sheet_name)
-    ws.freeze_panes = "B2"                               # header row and the case id stay in view
-    for i, (_, _, width, _) in enumerate(COLUMNS, start=1):
-        ws.column_dimensions[_col(i)].width = width
-    ws.auto_filter.ref = f"A1:{_col(len(COLUMNS))}{max(len(cases), 1) + 1}"
-    header = []
-    for _, h, _, _ in COLUMNS:
-        c = WriteOnlyCell(ws, value=h)
-        c.font, c.fill, c.border = head_font, head_fill, border
-        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        header.append(c)
-    ws.append(header)
-    date_fmt = "yyyy-mm-dd"
+    ledger = Sheet(sheet_name, [h for _, h, _, _ in COLUMNS], [w for _, _, w, _ in COLUMNS],
+                   [wrap for _, _, _, wrap in COLUMNS], freeze="B2")   # header row and the case id stay in view
+    fields = [f for f, _, _, _ in COLUMNS]
     for rec in cases:
-        row = []
-        for f, _, _, w in COLUMNS:
-            c = WriteOnlyCell(ws, value=_value(rec, f))
-            c.alignment = wrap if w else top
-            if isinstance(c.value, dt.date):
-                c.number_format = date_fmt
-            row.append(c)
-        ws.append(row)
-
+        ledger.append([_value(rec, f) for f in fields])
+    sheets = [ledger]
     for name, (headers, rows) in (extra or {}).items():
-        _stats_sheet(wb, name, headers, rows, head_font, head_fill, border)
-    path = Path(path)
-    wb.save(path)
-    return path
-
-
-def _stats_sheet(wb, name: str, headers: list, rows: list, font, fill, border) -> None:
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment
-
-    ws = wb.create_sheet(name[:31])
-    ws.freeze_panes = "A2"
-    for i, h in enumerate(headers, start=1):
-        longest = max([len(str(h))] + [len(str(r[i - 1])) for r in rows if i - 1 < len(r)])
-        ws.column_dimensions[_col(i)].width = min(max(8, longest * 1.8 + 2), 60)
-    ws.auto_filter.ref = f"A1:{_col(len(headers))}{max(len(rows), 1) + 1}"
-    cells = []
-    for h in headers:
-        c = WriteOnlyCell(ws, value=h)
-        c.font, c.fill, c.border = font, fill, border
-        c.alignment = Alignment(horizontal="center", wrap_text=True)
-        cells.append(c)
-    ws.append(cells)
-    for r in rows:
-        ws.append(list(r))
+        widths = []
+        for i, h in enumerate(headers):
+            longest = max([len(str(h))] + [len(str(r[i])) for r in rows if i < len(r)])
+            widths.append(min(max(8, longest * 1.8 + 2), 60))
+        sheet = Sheet(name, headers, widths, [True] * len(headers))
+        for r in rows:
+            sheet.append(list(r))
+        sheets.append(sheet)
+    return save(sheets, path, title=title or sheet_name)
