@@ -40,22 +40,54 @@ def default_rules():
     return load_rules()
 
 
+_GATES: dict[int, dict] = {}
+
+
+def _gates(rs) -> dict:
+    """Per scope, which rules each text atom can open: a rule whose `when` is a conjunction needs all of its
+    positive atoms, so a unit lacking them cannot match it (the indexed pre-filter of research §5)."""
+    g = _GATES.get(id(rs))
+    if g is None:
+        g = {}
+        for i, r in enumerate(rs.rules):
+            if r.on != "text":
+                continue
+            entry = g.setdefault(r.scope, {"open": [], "by_atom": {}})
+            parts = r.expr[1] if r.expr[0] == "and" else (r.expr,)
+            required = tuple(p[1] for p in parts if p[0] == "atom" and p[2]
+                             and rs.atoms[p[1]][0] in ("present", "order", "near"))
+            if required:
+                entry["by_atom"].setdefault(required[0], []).append(required)
+            else:
+                entry["open"].append(i)   # no single required atom (e.g. an `or` at the top): always a candidate
+        g = _GATES[id(rs)] = g
+    return g
+
+
 def text_facts(doc: Document, rs, feats: TextFeatures) -> tuple[dict[str, list[dict]], dict[str, object]]:
-    """Facts per unit kind, and the units by fact id. Units where no text atom holds are left out:
-    every text rule needs some words (the compiler checks), so they cannot match."""
+    """Facts per unit kind, and the units by fact id. A unit goes to the engine only when some rule of its
+    scope could match it: every text rule needs words (the compiler checks), most need several at once."""
     facts: dict[str, list[dict]] = {}
     units = {}
+    gates = _gates(rs)
     for scope in TEXT_SCOPES:
-        if scope not in rs.units():
+        gate = gates.get(scope)
+        if gate is None:
             continue
+        by_atom, always = gate["by_atom"], bool(gate["open"])
         out = facts[scope] = []
         for u in doc.units(scope):
             fact = feats.unit_fact(u)
-            if any(k[0] == "a" for k in fact):
-                fid = f"{scope}:{u.index}"
-                fact["id"] = fid
-                out.append(fact)
-                units[fid] = u
+            flags = [k for k in fact if k[0] == "a"]
+            if not flags:
+                continue
+            if not always and not any(all(f"a{r}" in fact for r in req)
+                                      for k in flags for req in by_atom.get(int(k[1:]), ())):
+                continue
+            fid = f"{scope}:{u.index}"
+            fact["id"] = fid
+            out.append(fact)
+            units[fid] = u
     return facts, units
 
 
