@@ -8,12 +8,18 @@ import os
 from .errors import EngineError, UserError
 
 Result = tuple[int, list | None, str | None]    # (index, findings, error)
+_AS_OF = None   # the --as-of date of this run (set before workers fork)
+
+
+def set_as_of(date) -> None:
+    global _AS_OF
+    _AS_OF = date
 
 
 def _check_one(path: str, rs, engine: str | None):
     from .check import check_path
     try:
-        return check_path(path, rs, engine), None
+        return check_path(path, rs, engine, as_of=_AS_OF), None
     except UserError as e:
         return None, str(e)
     except EngineError as e:

@@ -91,7 +91,9 @@ def text_facts(doc: Document, rs, feats: TextFeatures) -> tuple[dict[str, list[d
     return facts, units
 
 
-def check_document(doc: Document, rs=None, engine: str | None = None, only: set[str] | None = None) -> list[Finding]:
+def check_document(doc: Document, rs=None, engine: str | None = None, only: set[str] | None = None,
+                   as_of=None) -> list[Finding]:
+    """All findings on one document. `as_of` picks the negative-list edition (default: the draft's own date)."""
     rs = rs or default_rules()
     context = document_context(doc)
     feats = TextFeatures(doc, rs, context)
@@ -103,16 +105,20 @@ def check_document(doc: Document, rs=None, engine: str | None = None, only: set[
         if only and rule.id not in only:
             continue
         findings.append(make_finding(doc, rs, rule, units[fid], feats))
-    return apply_exceptions(doc, context, findings)
+    findings = apply_exceptions(doc, context, findings)
+    if any(f.family == "negative_list" for f in findings):
+        from .market_access import annotate   # names the list edition, and says when its data is incomplete
+        findings = annotate(findings, doc.text, as_of=as_of)
+    return findings
 
 
-def check_text(text: str, name: str = "<stdin>", rs=None, engine: str | None = None) -> list[Finding]:
-    return check_document(segment(name, text), rs, engine)
+def check_text(text: str, name: str = "<stdin>", rs=None, engine: str | None = None, as_of=None) -> list[Finding]:
+    return check_document(segment(name, text), rs, engine, as_of=as_of)
 
 
-def check_path(path: str, rs=None, engine: str | None = None) -> list[Finding]:
+def check_path(path: str, rs=None, engine: str | None = None, as_of=None) -> list[Finding]:
     text, meta = read_document(path)
-    return check_document(segment(path, text, meta), rs, engine)
+    return check_document(segment(path, text, meta), rs, engine, as_of=as_of)
 
 
 def matched_words(doc: Document, rs, rule, unit, feats: TextFeatures) -> list[Match]:

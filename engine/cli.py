@@ -50,6 +50,8 @@ def build_parser(argv: list[str] | None = None) -> ChineseParser:
     c.add_argument("--min-severity", choices=("error", "warning", "info"), default="info", help="只输出不低于该程度的问题")
     c.add_argument("--jobs", "-j", type=int, default=None, help="并行进程数（默认 CPU 核数）")
     c.add_argument("--engine", choices=("durable", "python"), default=None, help=argparse.SUPPRESS)
+    c.add_argument("--as-of", metavar="日期", default=None,
+                   help="按该日期（如 2026-08-01）选用当时有效的市场准入负面清单版本；默认取草案落款日期")
     c.add_argument("--suppress", metavar="忽略文件", default=None,
                    help="忽略文件（YAML，每项写明 rule 和 reason）；默认使用当前目录下的 policylint-suppress.yaml（如有）")
     c.add_argument("--register", action="store_true", help="把发现的问题登记为案例（需 --db）")
@@ -89,6 +91,17 @@ def expand_paths(paths: list[str]) -> list[str]:
     return out
 
 
+def parse_date(text: str):
+    import datetime as dt
+    import re
+
+    m = re.fullmatch(r"\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?\s*", text)
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except (AttributeError, ValueError):
+        raise UserError(f"日期“{text}”无法识别，请写成 2026-08-01 或 2026年8月1日") from None
+
+
 def cmd_check(args) -> int:
     from dsl.loader import load_rules
     from reports.render import render
@@ -98,6 +111,9 @@ def cmd_check(args) -> int:
 
     paths = expand_paths(args.paths)
     rs = load_rules()
+    if args.as_of:
+        from .batch import set_as_of
+        set_as_of(parse_date(args.as_of))
     results = check_many(paths, rs, args.engine, args.jobs)
     findings, failures = [], []
     floor = SEVERITY_RANK[args.min_severity]

@@ -84,42 +84,101 @@ def check_records(records: list[dict], on: str, source: str = "", rs=None, engin
     ev = evaluator(rs, engine)
     findings: list[Finding] = []
     for base in range(0, len(records), chunk):   # one durable state per chunk keeps facts well under its limits
-        facts, caches = [], {}
+        facts, caches, by_n = [], {}, {}
         for n, record in enumerate(records[base:base + chunk], start=base):
             cache: dict = {}
             fact = record_fact(record, rs, atom_ids, cache)
             fact["id"] = f"r{n}"
             facts.append(fact)
             caches[n] = cache
+            by_n[n] = fact
         hits = ev.evaluate({on: facts})
         for rule_idx, fid in sorted(hits, key=lambda h: (int(h[1][1:]), h[0])):
             n = int(fid[1:])
-            findings.append(_finding(records[n], rs, rs.rules[rule_idx], source, caches[n]))
+            findings.append(_finding(records[n], rs, rs.rules[rule_idx], source, caches[n], by_n[n]))
     return findings
 
 
-def _finding(record: dict, rs, rule, source: str, cache: dict) -> Finding:
-    from dsl.compiled import describe_atom, key_label
+def _show(v) -> str:
+    """A value as a reviewer writes it: 是/否, 30 rather than 30.0, lists joined with 、."""
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, (list, tuple)):
+        return "、".join(_show(x) for x in v if x is not None)
+    return str(v)
 
-    matches, held = [], []
+
+def summary(record: dict) -> tuple[str, dict[str, int]]:
+    """「字段：值；…」 and where each field's value starts in it (to place matched words)."""
+    parts, where, pos = [], {}, 0
+    for k, v in record.items():
+        if k.startswith("_") or v in (None, "", [], ()):
+            continue
+        head = f"{k}："
+        where[k] = pos + len(head)
+        shown = _show(v) if not isinstance(v, (list, tuple)) else _text(v)   # lists keep _text's offsets
+        parts.append(head + shown)
+        pos += len(head) + len(shown) + 1
+    return "；".join(parts), where
+
+
+def explain(record: dict, rs, rule, fact: dict, cache: dict) -> str:
+    """Which facts of the record made the rule fire, in words: 办理环节含“专家评审”；是否收费为“是”."""
+    from .oracle import atom_holds
+
+    said = []
     for a in rule.when_atoms:
         form = rs.atoms[a]
-        held.append(describe_atom(form))
-        if form[0] == "contains" and form[1] in cache:
+        if not atom_holds(a, form, fact):
+            continue
+        kind, field = form[0], form[1]
+        value = record.get(field)
+        if kind == "cmp":
+            said.append(f"{field}为“{_show(value)}”")
+        elif kind == "member":
+            said.append(f"{field}为“{_show(value)}”")
+        elif kind == "has":
+            hit = [w for w in form[3] if any(w in str(x) for x in (value if isinstance(value, (list, tuple)) else [value]))]
+            said.append(f"{field}含“{'”“'.join(hit)}”")
+        elif kind == "contains":
+            spans = cache.get(field, {}).get(form[2], [])[:2]
+            text = _text(value)
+            said.append(f"{field}含“{'”“'.join(dict.fromkeys(text[s:e] for s, e in spans))}”")
+        elif kind == "exists":
+            said.append(f"已填写{field}（{_show(value)[:30]}）")
+        else:
+            said.append(f"记录中出现相关词语")
+    out = f"该{ {'filing_item': '备案事项', 'filing_request': '备案申请', 'case_record': '案例'}.get(rule.on, '记录')}" \
+          f"{'，'.join(dict.fromkeys(said)) or '符合规则条件'}，符合“{rule.title}”的情形。"
+    if rule.unless_text:
+        out += "已检查排除情形，不具备。"
+    return out
+
+
+def _finding(record: dict, rs, rule, source: str, cache: dict, fact: dict) -> Finding:
+    from dsl.compiled import key_label
+
+    text, where = summary(record)
+    matches = []
+    for a in rule.when_atoms:
+        form = rs.atoms[a]
+        if form[0] == "contains" and form[1] in cache and form[1] in where:
+            base = where[form[1]]
+            field_text = _text(record.get(form[1]))
             for s, e in cache[form[1]].get(form[2], [])[:3]:
-                text = _text(record.get(form[1]))
-                matches.append(Match(group=f"{form[1]}:{key_label(form[2])}", text=text[s:e], start=s, end=e))
+                matches.append(Match(group=f"{form[1]}:{key_label(form[2])}", text=field_text[s:e],
+                                     start=base + s, end=base + e))
     rid = str(record.get("_id", ""))
     line = int(record.get("_line") or 0)
-    summary = "；".join(f"{k}：{_text(v)}" for k, v in record.items() if not k.startswith("_") and v not in (None, "", []))
-    explanation = f"命中条件：{rule.when_text}。"
-    if rule.unless_text:
-        explanation += f"已检查排除情形“{rule.unless_text}”：不具备。"
+    explanation = explain(record, rs, rule, fact, cache)
     return Finding(
         file=source, rule=rule.id, title=rule.title, family=rule.family, severity=rule.severity,
         basis=rule.basis_text, message=rule.message, suggestion=rule.suggest, line=line, column=1,
-        end_line=line, end_column=1, path=rid, scope=rule.on, text=summary[:500], matched=matches,
-        explanation=explanation, confirm=rule.confirm, record=rid, sets=dict(rule.sets),
+        end_line=line, end_column=1, start=0, end=len(text), path=rid, scope=rule.on, text=text,
+        matched=sorted(matches, key=lambda m: m.start), explanation=explanation, confirm=rule.confirm,
+        record=rid, sets=dict(rule.sets),
         bases=[{"citation": b.citation, "text": b.text, "instrument": b.instrument, "edition": b.edition}
                for b in rule.bases],
     )

@@ -21,7 +21,8 @@ def render(findings: list[Finding], fmt: str, stream=None, *, colour: bool | Non
     elif fmt == "json":
         json.dump({"findings": [f.to_dict() for f in findings],
                    "failures": [{"file": p, "error": e} for p, e in failures or []],
-                   "notes": notes or []}, stream, ensure_ascii=False, indent=2)
+                   "notes": [f"{file}：{n}" for file, n in file_notes(findings)] + list(notes or [])},
+                  stream, ensure_ascii=False, indent=2)
         stream.write("\n")
     elif fmt == "sarif":
         from .sarif import to_sarif
@@ -47,8 +48,20 @@ def _mark(text: str, f: Finding, colour: bool) -> str:
     return "".join(out)
 
 
+def file_notes(findings: list[Finding]) -> list[tuple[str, str]]:
+    """Notes attached to findings (e.g. which negative-list edition was used), once per file."""
+    seen, out = set(), []
+    for f in findings:
+        for n in f.notes:
+            if (f.file, n) not in seen:
+                seen.add((f.file, n))
+                out.append((f.file, n))
+    return out
+
+
 def write_text(findings: list[Finding], stream, colour: bool, notes: list[str]) -> None:
     c = (lambda code, s: f"{code}{s}{RESET}") if colour else (lambda code, s: s)
+    notes = [f"{file}：{n}" for file, n in file_notes(findings)] + list(notes)
     for f in findings:
         sev = c(COLOURS.get(f.severity, ""), f"{SEVERITY_CN[f.severity]}[{f.severity}]")
         where = f"{f.file}:{f.line}:{f.column}"
