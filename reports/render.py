@@ -34,6 +34,14 @@ def render(findings: list[Finding], fmt: str, stream=None, *, colour: bool | Non
         write_text(findings, stream, colour, notes or [])
 
 
+def _with_matches(f: Finding, matches) -> Finding:
+    import copy
+
+    g = copy.copy(f)
+    g.matched = list(matches)
+    return g
+
+
 def _mark(text: str, f: Finding, colour: bool) -> str:
     """The clause with the matched words marked: 【…】 without colour, underlined red with it."""
     out, pos = [], 0
@@ -60,26 +68,44 @@ def file_notes(findings: list[Finding]) -> list[tuple[str, str]]:
 
 
 def write_text(findings: list[Finding], stream, colour: bool, notes: list[str]) -> None:
+    """Like a compiler: one header line per finding; the clause is printed once for all findings on it."""
     c = (lambda code, s: f"{code}{s}{RESET}") if colour else (lambda code, s: s)
     notes = [f"{file}：{n}" for file, n in file_notes(findings)] + list(notes)
+    groups: list[list[Finding]] = []
     for f in findings:
-        sev = c(COLOURS.get(f.severity, ""), f"{SEVERITY_CN[f.severity]}[{f.severity}]")
-        where = f"{f.file}:{f.line}:{f.column}"
-        stream.write(f"{c(BOLD, where)}: {sev} {c(BOLD, f.rule)} {f.message}\n")
-        clause = f.text if len(f.text) <= 240 else f.text[:240] + "……"
-        if f.matched and f.matched[0].start >= f.start:
-            clause = _mark(clause, f, colour)
-        loc = f"（{f.path}）" if f.path else ""
+        if groups and (groups[-1][0].file, groups[-1][0].start, groups[-1][0].end, groups[-1][0].record) == \
+                (f.file, f.start, f.end, f.record):
+            groups[-1].append(f)
+        else:
+            groups.append([f])
+    for group in groups:
+        for f in group:
+            sev = c(COLOURS.get(f.severity, ""), f"{SEVERITY_CN[f.severity]}[{f.severity}]")
+            where = f"{f.file}:{f.line}:{f.column}"
+            stream.write(f"{c(BOLD, where)}: {sev} {c(BOLD, f.rule)} {f.message}\n")
+        head = group[0]
+        clause = head.text if len(head.text) <= 240 else head.text[:240] + "……"
+        marked = head
+        if len(group) > 1:   # mark every word any of the findings matched
+            merged = {(m.start, m.end): m for f in group for m in f.matched}
+            marked = _with_matches(head, sorted(merged.values(), key=lambda m: (m.start, -m.end)))
+        if marked.matched and marked.matched[0].start >= marked.start:
+            clause = _mark(clause, marked, colour)
+        loc = f"（{head.path}）" if head.path else ""
         stream.write(f"    条文{loc}：{clause}\n")
-        stream.write(f"    依据：{f.basis}\n")
-        if f.exception:
-            ex = f.exception
-            stream.write(f"    例外：已声明适用例外；具备：{'、'.join(ex.get('present', [])) or '无'}；"
-                         f"缺少：{'、'.join(ex.get('missing', [])) or '无'}\n")
-        if f.confirm:
-            stream.write(f"    需核实：{f.confirm}\n")
-        stream.write(f"    建议：{f.suggestion}\n")
-        stream.write(f"    说明：{f.explanation}\n\n")
+        for f in group:
+            lead = f"  [{f.rule}] " if len(group) > 1 else "    "
+            stream.write(f"{lead}依据：{f.basis}\n")
+            pad = "    " if len(group) == 1 else "      "
+            if f.exception:
+                ex = f.exception
+                stream.write(f"{pad}例外：已声明适用例外；具备：{'、'.join(ex.get('present', [])) or '无'}；"
+                             f"缺少：{'、'.join(ex.get('missing', [])) or '无'}\n")
+            if f.confirm:
+                stream.write(f"{pad}需核实：{f.confirm}\n")
+            stream.write(f"{pad}建议：{f.suggestion}\n")
+            stream.write(f"{pad}说明：{f.explanation}\n")
+        stream.write("\n")
     for n in notes:
         stream.write(f"注意：{n}\n")
     counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
