@@ -102,7 +102,8 @@ def connect(path: str | os.PathLike, create: bool = True) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous=NORMAL")
         migrate(conn)
     except sqlite3.DatabaseError as e:
-        raise UserError(f"无法打开案例库 {p}：{e}（不是 policylint 案例库或文件已损坏）") from None
+        reason = "文件被其他程序锁定，请稍后再试" if "locked" in str(e) else "不是 policylint 案例库或文件已损坏"
+        raise UserError(f"无法打开案例库 {p}：{reason}") from None
     return conn
 
 

@@ -184,3 +184,22 @@ def test_typical_cases_are_verified_and_diverse(register):
     assert all(c.verify_status in ("属实", "部分属实") for c in chosen)
     assert len({c.category for c in chosen}) == len(chosen)         # one per category when there are enough
     assert typical_cases(list(reversed(cases))) == chosen            # deterministic
+
+
+def test_quarterly_docx_opens_in_libreoffice(register, tmp_path):
+    """The .docx must open in LibreOffice (what many offices use) and lay out as pages."""
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        pytest.skip("LibreOffice is not installed")
+    profile = f"-env:UserInstallation=file://{tmp_path}/lo-profile"   # never share a profile with another run
+    subprocess.run([soffice, profile, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
+                    str(register["files"]["quarterly", "docx"])], capture_output=True, timeout=180, check=False)
+    pdf = tmp_path / "quarterly.pdf"
+    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdfinfo"):
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+        pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+        assert pages >= 4          # statistics, four charts, typical cases and the case list do not fit in less
