@@ -165,3 +165,37 @@ def test_cli_scan_list_verify(tmp_path, capsys):
     assert "月份" in capsys.readouterr().err
     assert main(["cases", "list", "--db", str(tmp_path / "none.db")]) == 2
     assert "不存在" in capsys.readouterr().err
+
+
+# The typical cases of shared/reference/case_circulation.md §4 (one-line summaries) with the category the reference
+# gives them: the rules must place every published case where the reference does.
+PUBLISHED = [
+ ("平潭综合实验区管委会", "2017年3月印发《关于加快风能产业发展的实施意见》，要求参与风能开发的企业中区属国有企业入股比例不低于20%，民企须捆绑国企才能参与风场开发", "C2"),
+ ("惠安县有关部门", "规定小规模工程投标企业必须在惠安县注册登记，限制外地企业投标", "C2"),
+ ("南靖县民宿发展协调小组", "新开民宿须经县民宿发展协调小组核验和评审后才能办理营业执照，构成前置准入条件", "C2"),
+ ("长汀县有关部门", "要求民宿经营者委托“具有法定资质”的第三方机构做消防安全评估，把已取消的资质许可作为经营前置条件", "C1"),
+ ("张家界市有关部门", "2022年4月发布城区共享电单车5年特许经营权拍卖公告，4500辆分3个标的，5月网拍成交超4500万元", "C2"),
+ ("瑞丽市住房和城乡建设局", "2020年将两片城区共享电单车5年特许经营权分两个标的拍卖，未中标企业须退出", "C2"),
+ ("宣威市有关部门", "以招租采购方式变相设置共享电单车市场准入条件", "C2"),
+ ("钦州市有关部门", "以招标遴选方式确定唯一助力车经营者，限制其他企业准入，并违规收取车辆占道经营费", "C2"),
+ ("安阳市8家市场主体", "非金融机构在注册名称、经营范围中使用金融相关字样，违背禁止准入类“禁止违规开展金融相关经营活动”", "B"),
+ ("昆明市某县人民政府办公室", "《行政事业单位公务用车2021—2023年车辆定点维修和保养服务采购公告》违规限制外地企业进入本地公务用车维修市场", "C2"),
+ ("黄冈市城市管理执法委员会", "2021年3月《2021年度项目招标代理机构遴选公告》要求代理机构在黄冈市区有固定经营场所并提供房产证明", "C2"),
+ ("菏泽市应急管理局", "《菏泽市烟花爆竹连锁经营工作方案》规定申请《烟花爆竹零售许可证》须与辖区批发企业签订连锁经营协议", "C2"),
+ ("随州市自然资源和规划局", "要求在本市从业的土地估价机构事先备案、凭备案证明开展业务，且须已经省自然资源厅同意予以备案", "C2"),
+ ("合川区教育委员会", "发文规定全区中小学教辅发行、校服采购、办公文教体育用品供给、学生保险代理、考察培训统一由“学子公司”承办", "C2"),
+ ("柳州市3家体育场馆", "未取得《经营高危险性体育项目许可证》即经营攀岩、游泳项目", "B"),
+ ("内江市某企业", "未取得《旅行社业务经营许可证》，以零团费招揽组织旅游者二日游", "B"),
+]
+
+
+def test_published_cases_are_classified_as_the_reference_does():
+    from collections import Counter
+
+    rows = [{"case_id": f"R{i}", "region": "", "unit": u, "channel": "", "received_date": dt.date(2026, 8, 1),
+             "description": d, "document": "", "clause": "", "list_item": "", "verify_status": "待核查",
+             "rectify_status": "未整改", "rectify_deadline": None, "rectify_measures": ""}
+            for i, (u, d, _) in enumerate(PUBLISHED)]
+    result, _ = scan._classify_batch(rows, 0, Counter(), AS_OF, "reference")
+    got = {i: result[f"R{i}"][0] for i in range(len(PUBLISHED))}
+    assert got == {i: c for i, (_, _, c) in enumerate(PUBLISHED)}
