@@ -104,6 +104,22 @@ def _is_blank(raw) -> bool:
     return isinstance(raw, dict) and not any(clean_text(v) for v in raw.values())
 
 
+_VERIFY_RANK = {"待核查": 0, "核查中": 1, "属实": 2, "部分属实": 2, "不属实": 2}
+_RECTIFY_RANK = {"未整改": 0, "整改中": 1, "已整改": 2, "无需整改": 2}
+
+
+def _keep_progress(current: dict | None, values: dict) -> dict:
+    """A spreadsheet exported before a case was verified or rectified must not undo that progress when it is
+    imported again: a status further along in the register wins over an earlier one in the file."""
+    if not current:
+        return values
+    out = dict(values)
+    for f, rank in (("verify_status", _VERIFY_RANK), ("rectify_status", _RECTIFY_RANK)):
+        if f in out and rank.get(current.get(f), 0) > rank.get(out[f], 0):
+            del out[f]
+    return out
+
+
 def _differs(current: dict, values: dict) -> bool:
     return any(current.get(k) != v for k, v in values.items() if k != "case_id")
 
@@ -138,6 +154,7 @@ def import_file(path: str | Path, conn: sqlite3.Connection, rejects_path: str | 
         inserts, updates, history = [], [], []
         for case_id, rows in groups.items():
             current = existing.get(case_id)
+            rows = [(number, _keep_progress(current, values)) for number, values in rows]
             if current is not None and not _differs(current, rows[-1][1]):
                 res.unchanged += len(rows)
                 continue

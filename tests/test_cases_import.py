@@ -212,3 +212,21 @@ def test_default_db_from_environment(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("POLICYLINT_DB", str(tmp_path / "env.db"))
     assert main(["cases", "import", str(DIRTY)]) == 0
     assert (tmp_path / "env.db").exists()
+
+
+def test_reimport_does_not_undo_verification(conn, tmp_path):
+    from cases import verify
+
+    importer.import_file(DIRTY, conn)
+    path = conn.execute("PRAGMA database_list").fetchone()[2]
+    verify.apply(path, "T-002", status="属实", rectify="已整改", measures="已修订办法")
+    text = DIRTY.read_bytes().decode("gb18030").replace("案例编号,所属地区,涉及单位,来源渠道,受理日期,问题描述,涉及文件",
+                                                         "案例编号,所属地区,涉及单位,来源渠道,受理日期,问题描述,涉及文件,核查状态,整改状态")
+    lines = text.splitlines()
+    lines = [lines[0]] + [line + ",待核查,未整改" for line in lines[1:]]
+    old = tmp_path / "old_export.csv"
+    old.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = importer.import_file(old, conn)
+    assert res.balanced()
+    rec = store.get(conn, "T-002")
+    assert (rec.verify_status, rec.rectify_status) == ("属实", "已整改")
