@@ -98,7 +98,7 @@ def _classify_batch(batch_rows: list[dict], base: int, counts, as_of: dt.date, s
     cands: dict[str, list] = {}
     flags: dict[str, list[str]] = {}
     n = 0
-    for f in check_records(batch, on="case_record", source=source, rs=case_rules()):
+    for f in check_records(batch, on="case_record", source=source, rs=case_rules(), details=False):
         n += 1
         if "category" in f.sets:
             cands.setdefault(f.record, []).append((f.sets["category"], f.sets.get("subtype", ""), f.rule))
