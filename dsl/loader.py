@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import zlib
 import os
-import pickle
 from pathlib import Path
 
+from engine.cachefiles import cache_dir, load_pickle, save_pickle
 from engine.errors import RuleLoadError
 
 PKG_ROOT = Path(__file__).resolve().parent.parent
@@ -29,18 +29,14 @@ def rule_files(rules_dir: Path | None = None) -> list[Path]:
 def _fingerprint(paths: list[Path]) -> str:
     dsl_dir = Path(__file__).resolve().parent
     stamp = [CACHE_VERSION]
-    for p in paths + sorted(LAW_DIR.glob("*.yaml")) + sorted(dsl_dir.glob("*.py")) + [dsl_dir / "grammar.lark"]:
+    engine_dir = dsl_dir.parent / "engine"   # regex_cache.precompile also shapes the compiled form
+    for p in (paths + sorted(LAW_DIR.glob("*.yaml")) + sorted(dsl_dir.glob("*.py")) + [dsl_dir / "grammar.lark"]
+              + [engine_dir / "regex_cache.py"]):
         st = p.stat()
         stamp.append(f"{p}|{st.st_size}|{st.st_mtime_ns}")
     data = "\n".join(stamp).encode()
     # two checksums over the paths, sizes and mtimes: a cache key, not a security boundary
     return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}{len(stamp):04x}"
-
-
-def cache_dir() -> Path:
-    base = os.environ.get("POLICYLINT_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "policylint")
-    return Path(base)
 
 
 def compile_paths(paths: list[Path]):
@@ -72,26 +68,14 @@ def load_rules(paths: list[Path] | None = None, use_cache: bool = True):
     if fp in _memo:
         return _memo[fp]
     cache_file = cache_dir() / f"rules-{fp}.pickle"
-    if use_cache and cache_file.exists():
-        try:
-            with cache_file.open("rb") as fh:
-                rs = pickle.load(fh)
-            _memo[fp] = rs
-            return rs
-        except Exception:  # a stale or broken cache is rebuilt, never trusted
-            pass
+    rs = load_pickle(cache_file) if use_cache else None
+    if rs is not None:
+        _memo[fp] = rs
+        return rs
     rs = compile_paths(paths)
     rs.fingerprint = fp
-    if use_cache:
-        tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
-        try:
-            cache_file.parent.mkdir(parents=True, exist_ok=True)
-            with tmp.open("wb") as fh:
-                pickle.dump(rs, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, cache_file)
-            for old in sorted(cache_file.parent.glob("rules-*.pickle"), key=lambda f: f.stat().st_mtime)[:-4]:
-                old.unlink(missing_ok=True)   # keep the few newest; every rule edit makes a new one
-        except Exception:
-            tmp.unlink(missing_ok=True)   # a read-only home or an unpicklable value: still works, only slower
+    if use_cache and save_pickle(cache_file, rs):
+        for old in sorted(cache_file.parent.glob("rules-*.pickle"), key=lambda f: f.stat().st_mtime)[:-4]:
+            old.unlink(missing_ok=True)   # keep the few newest; every rule edit makes a new one
     _memo[fp] = rs
     return rs

@@ -8,20 +8,11 @@ import re
 import zipfile
 import xml.etree.ElementTree as ET
 
+from dsl.lawtext import cn_numeral
+
 from .errors import UserError
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-CN = "零一二三四五六七八九"
-
-
-def _cn(n: int) -> str:
-    if n < 10:
-        return CN[n]
-    if n < 20:
-        return "十" + (CN[n % 10] if n % 10 else "")
-    if n < 100:
-        return CN[n // 10] + "十" + (CN[n % 10] if n % 10 else "")
-    return str(n)
 
 
 def _roman(n: int) -> str:
@@ -36,7 +27,7 @@ def _roman(n: int) -> str:
 def format_number(n: int, fmt: str) -> str:
     if fmt in ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified", "ideographTraditional",
                "japaneseCounting", "taiwaneseCountingThousand"):
-        return _cn(n)
+        return cn_numeral(n)
     if fmt == "upperLetter":
         return chr(ord("A") + (n - 1) % 26)
     if fmt == "lowerLetter":

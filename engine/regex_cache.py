@@ -57,26 +57,18 @@ _dirty = False
 
 
 def _static_file():
-    import os
     import zlib
-    from pathlib import Path
 
-    base = os.environ.get("POLICYLINT_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "policylint")
-    return Path(base) / f"regex-{zlib.crc32(repr(signature()).encode()):08x}.pickle"
+    from .cachefiles import cache_dir
+    return cache_dir() / f"regex-{zlib.crc32(repr(signature()).encode()):08x}.pickle"
 
 
 def cached(pattern: str, flags: int = 0) -> re.Pattern:
     """re.compile(pattern, flags), served from a per-interpreter cache file after the first run."""
     global _static, _dirty
     if _static is None:
-        _static = {}
-        try:
-            import pickle
-            with _static_file().open("rb") as fh:
-                _static = pickle.load(fh)
-        except Exception:
-            pass
+        from .cachefiles import load_pickle
+        _static = load_pickle(_static_file()) or {}
     args = _static.get((pattern, flags))
     if args is None:
         args = precompile(pattern, flags)
@@ -92,18 +84,6 @@ def cached(pattern: str, flags: int = 0) -> re.Pattern:
 
 def save() -> None:
     global _dirty
-    if not _dirty or _static is None:
-        return
-    import os
-    import pickle
-
-    path = _static_file()
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tmp.open("wb") as fh:
-            pickle.dump(_static, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-        _dirty = False
-    except Exception:   # a cache that cannot be written only costs speed
-        tmp.unlink(missing_ok=True)
+    if _dirty and _static is not None:
+        from .cachefiles import save_pickle
+        _dirty = not save_pickle(_static_file(), _static)
