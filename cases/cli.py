@@ -11,7 +11,8 @@ from engine.errors import UserError
 DB_HELP = "案例库 SQLite 文件（默认取环境变量 POLICYLINT_DB，未设置时为当前目录下的 policylint-cases.db）"
 
 
-def _db(p) -> None:
+def add_db_arg(p) -> None:
+    """--db, shared with `policylint report` (reports.cli_cases)."""
     p.add_argument("--db", default=None, metavar="案例库", help=DB_HELP)
 
 
@@ -32,7 +33,7 @@ def register(parsers: dict) -> None:
                        description="导入案例台账。每一行要么新增、要么更新、要么未变、要么拒收；拒收行写入 --rejects 文件。"
                                    "同一文件重复导入不会改变案例库；整个导入是一个事务，中途出错案例库保持原样。")
     p.add_argument("file", metavar="文件", help="CSV（UTF-8 或 GB18030/GBK）、XLSX 或 JSONL")
-    _db(p)
+    add_db_arg(p)
     p.add_argument("--rejects", metavar="拒收文件.csv", help="把拒收的行（行号、原因）写入该 CSV（带 BOM，Excel 可直接打开）")
     p.set_defaults(func=cmd_import)
 
@@ -40,27 +41,27 @@ def register(parsers: dict) -> None:
                        description="用 rules/cases/*.rule 中的规则扫描案例：按发改体改〔2021〕1670号分类，"
                                    "并标出要素缺失、整改逾期、同一单位本季度重复出现等需关注事项。")
     _period(p)
-    _db(p)
+    add_db_arg(p)
     p.add_argument("--as-of", metavar="日期", help="核查基准日（计算逾期天数，默认今天）")
     p.set_defaults(func=cmd_scan)
 
     p = sub.add_parser("list", help="列出案例", description="列出案例库中的案例。")
     _period(p)
-    _db(p)
+    add_db_arg(p)
     p.add_argument("--category", metavar="类别", help="只列该类别（A、B、C1…C9、D，或 C 表示全部隐性壁垒）")
     p.add_argument("--format", "-f", choices=("text", "jsonl"), default="text", help="输出格式（默认 text）")
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("show", help="查看一个案例及其修改历史", description="查看一个案例的全部字段和修改历史。")
     p.add_argument("case_id", metavar="案例编号")
-    _db(p)
+    add_db_arg(p)
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("verify", help="登记核查结论和整改情况（一案一核查）",
                        description="登记一个案例的核查结论（一案一核查：只登记一次，更正须加 --amend 并说明原因）"
                                    "以及整改状态、期限和措施（可多次更新）。")
     p.add_argument("case_id", metavar="案例编号")
-    _db(p)
+    add_db_arg(p)
     p.add_argument("--status", choices=("核查中", "属实", "部分属实", "不属实"), help="核查结论")
     p.add_argument("--findings", metavar="文字", help="核查情况")
     p.add_argument("--verifier", metavar="姓名", help="核查人")
@@ -78,7 +79,7 @@ def register(parsers: dict) -> None:
                        description="把 policylint check --format jsonl 或 policylint filing check --format jsonl 的结果"
                                    "登记为案例：每个文件（或备案事项）每条规则一件，重复登记不会产生重复案例。")
     p.add_argument("file", metavar="结果.jsonl")
-    _db(p)
+    add_db_arg(p)
     p.add_argument("--region", default="", metavar="地区", help="所属地区")
     p.add_argument("--unit", default="", metavar="单位", help="涉及单位（起草单位）")
     p.add_argument("--date", metavar="日期", help="受理日期（默认今天）")
@@ -101,10 +102,24 @@ def _usage(p) -> int:
     return 2
 
 
-def _open(args, create: bool = False):
+def open_db(args, create: bool = False):
     from cases import store
 
     return store.connect(store.db_path(args.db), create=create)
+
+
+def get_case(args):
+    """The case args.case_id names in the --db register; a missing one is one Chinese line."""
+    from cases import store
+
+    conn = open_db(args)
+    try:
+        rec = store.get(conn, args.case_id)
+    finally:
+        conn.close()
+    if rec is None:
+        raise UserError(f"案例库中没有编号为 {args.case_id} 的案例")
+    return rec
 
 
 def _date(value: str | None, label: str):
@@ -143,7 +158,7 @@ def cmd_import(args) -> int:
     from cases import importer, store
 
     path = store.db_path(args.db)
-    conn = _open(args, create=True)
+    conn = open_db(args, create=True)
     try:
         res = importer.import_file(args.file, conn, args.rejects)
     finally:
@@ -170,7 +185,7 @@ def cmd_scan(args) -> int:
 
     start, end, label = period_bounds(args)
     as_of = _date(args.as_of, "核查基准日") or dt.date.today()
-    conn = _open(args)
+    conn = open_db(args)
     try:
         res = scan.scan(conn, start, end, label, as_of=as_of, progress_factory=scan.TtyProgress)
     finally:
@@ -208,7 +223,7 @@ def cmd_list(args) -> int:
     from cases import store
 
     start, end, label = period_bounds(args)
-    conn = _open(args)
+    conn = open_db(args)
     try:
         recs = store.records(conn, start, end)
     finally:
@@ -228,16 +243,9 @@ def cmd_list(args) -> int:
 
 
 def cmd_show(args) -> int:
-    from cases import store
     from cases.model import FIELD_CN
 
-    conn = _open(args)
-    try:
-        rec = store.get(conn, args.case_id)
-    finally:
-        conn.close()
-    if rec is None:
-        raise UserError(f"案例库中没有编号为 {args.case_id} 的案例")
+    rec = get_case(args)
     data = rec.model_dump(exclude={"history"})
     for k, label in FIELD_CN.items():
         v = data.get(k)

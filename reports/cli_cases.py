@@ -5,14 +5,14 @@ Cheap to import: the report modules are imported inside the handlers.
 """
 from __future__ import annotations
 
+from cases.cli import add_db_arg, get_case, open_db
 from engine.errors import UserError
 
-DB_HELP = "案例库 SQLite 文件（默认取环境变量 POLICYLINT_DB，未设置时为当前目录下的 policylint-cases.db）"
 OUT_HELP = "输出文件；后缀决定格式：.docx（公文格式）、.xlsx（台账）、.md、.html"
 
 
 def _common(p) -> None:
-    p.add_argument("--db", default=None, metavar="案例库", help=DB_HELP)
+    add_db_arg(p)
     p.add_argument("-o", "--output", required=True, metavar="文件", help=OUT_HELP)
     p.add_argument("--issuer", metavar="发文机关", help="发文机关署名（默认按案例所属地级市生成，如“青禾市发展和改革委员会”）")
     p.add_argument("--date", metavar="日期", help="成文日期（默认今天）")
@@ -75,26 +75,13 @@ def _check_suffix(path: str) -> None:
                         f"可用 .docx、.xlsx、.md、.html")
 
 
-def _conn(args):
-    from cases import store
-
-    return store.connect(store.db_path(args.db), create=False)
-
-
 def cmd_case(args) -> int:
-    from cases import store
     from reports.case_doc import write
     from reports.case_notice import build_notice
 
     _check_suffix(args.output)
     date, as_of = _dates(args)
-    conn = _conn(args)
-    try:
-        rec = store.get(conn, args.case_id)
-    finally:
-        conn.close()
-    if rec is None:
-        raise UserError(f"案例库中没有编号为 {args.case_id} 的案例")
+    rec = get_case(args)
     out = write(build_notice(rec, issuer=args.issuer, date=date, as_of=as_of), args.output)
     print(f"已生成案例通报 {out}")
     return 0
@@ -114,7 +101,7 @@ def cmd_monthly(args) -> int:
         raise UserError(str(e)) from None
     date, as_of = _dates(args)
     prev_start, _ = parse_month(f"{start.year - (start.month == 1)}-{(start.month - 2) % 12 + 1:02d}")
-    conn = _conn(args)
+    conn = open_db(args)
     try:
         cases = store.records(conn, start, end)
         previous = store.records(conn, prev_start, start)
@@ -144,7 +131,7 @@ def cmd_quarterly(args) -> int:
     except ValueError as e:
         raise UserError(str(e)) from None
     date, as_of = _dates(args)
-    conn = _conn(args)
+    conn = open_db(args)
     try:
         cases = store.records(conn, start, end)
         previous = store.records(conn, pstart, pend)
