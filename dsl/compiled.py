@@ -70,6 +70,20 @@ class RuleSet:
         return {r.unit for r in self.rules}
 
 
+def overlapping(pattern: str) -> str:
+    """The pattern as it runs: inside a look-ahead, so a match is found at every start position. Plain
+    finditer would let a long match swallow a later, closer one (本市企业采购本地生产: a match from 本市
+    hides 本地生产), and `before`/`near` would then fail. Patterns with back-references run as written."""
+    if re_backref(pattern):
+        return pattern
+    return f"(?=({pattern}))"
+
+
+def re_backref(pattern: str) -> bool:
+    import re
+    return bool(re.search(r"\\[1-9]|\(\?P=", pattern))
+
+
 def key_label(key: str) -> str:
     kind, _, name = key.partition(":")
     return {"G": name, "L": f"“{name}”", "R": f"/{name}/"}[kind]

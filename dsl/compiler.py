@@ -12,7 +12,7 @@ import itertools
 import re
 
 from . import ast
-from .compiled import (CompiledRule, RuleSet, _atom_keys, _positive_atoms, all_atoms, describe,
+from .compiled import (CompiledRule, RuleSet, overlapping, _atom_keys, _positive_atoms, all_atoms, describe,
                        describe_atom, eval_expr, key_label)
 from .lawtext import LawBook
 
@@ -401,7 +401,7 @@ def build_automaton(rs: RuleSet):
 
     from engine import regex_cache
 
-    rs.regex_code = {p: regex_cache.precompile(p) for p in set(rs.regex_keys.values())}
+    rs.regex_code = {p: regex_cache.precompile(overlapping(p)) for p in set(rs.regex_keys.values())}
     rs.regex_signature = regex_cache.signature()
 
     a = ahocorasick.Automaton()

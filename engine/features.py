@@ -50,8 +50,9 @@ def scan(text: str, rs) -> dict[str, list[Occ]]:
         rx = _RX.get(pattern) or _regex(pattern, rs)
         for start, end in windows:
             for m in rx.finditer(text, start, end):
-                if m.end() > m.start():
-                    occ[base].append((m.start(), m.end()))
+                span = m.span(1) if m.re.groups and m.end() == m.start() else m.span()   # look-ahead form
+                if span[1] > span[0]:
+                    occ[base].append(span)
     for spans in occ.values():
         spans.sort()
     return occ
@@ -63,7 +64,9 @@ _RX: dict[str, re.Pattern] = {}
 def _regex(pattern: str, rs) -> re.Pattern:
     from .regex_cache import rebuild
 
-    rx = _RX[pattern] = rebuild(pattern, rs.regex_code.get(pattern), rs.regex_signature)
+    from dsl.compiled import overlapping
+
+    rx = _RX[pattern] = rebuild(overlapping(pattern), rs.regex_code.get(pattern), rs.regex_signature)
     return rx
 
 
