@@ -14,7 +14,7 @@ from collections import Counter
 from cases.model import CATEGORIES, CHANNELS, UNCLASSIFIED, VERIFIED, category_label
 from cases.normalize import date_cn, previous_quarter, quarter_cn
 from reports import case_charts as charts
-from reports.case_doc import Doc
+from reports.case_doc import CaseDoc
 from reports.case_notice import (BASIS_INSTRUMENT, BASIS_TITLE, SELF_REPORTED, case_title, default_issuer, facts,
                                  place_name, rectification, subject)
 
@@ -160,13 +160,13 @@ def typical_cases(cases: list, limit: int = TYPICAL) -> list:
 
 def build_quarterly(cases: list, previous: list, quarter: str, issuer: str | None = None,
                     addressee: str | None = None, date: dt.date | None = None, as_of: dt.date | None = None,
-                    charts_on: bool = True) -> Doc:
+                    charts_on: bool = True) -> CaseDoc:
     date = date or dt.date.today()
     as_of = as_of or date
     st = Stats(cases, previous, as_of)
     issuer = issuer or default_issuer([c.region for c in cases + previous])
     qcn, pcn = quarter_cn(quarter), quarter_cn(previous_quarter(quarter))
-    doc = Doc(cases=cases, name=f"{qcn}案例通报")
+    doc = CaseDoc(cases=cases, name=f"{qcn}案例通报")
     doc.title(f"关于{qcn}违背市场准入负面清单典型案例的通报")
     doc.addressee(addressee or ("各县（市、区）人民政府（管委会），市直有关部门：" if st.city else "各有关单位："))
     doc.para(f"按照《{BASIS_TITLE}》（{BASIS_INSTRUMENT}）要求，我们对{qcn}归集的违背市场准入负面清单案例"
@@ -256,7 +256,7 @@ def build_quarterly(cases: list, previous: list, quarter: str, issuer: str | Non
     doc.signature(issuer, date_cn(date))
     if listed:   # GB/T 9704: the attachment follows the signature, on a new page, headed 附件
         doc.pagebreak()
-        doc.add("attachment", "附件")
+        doc.attachment("附件")
         doc.title("本季度案例清单")
         doc.table(["案例编号", "地区", "涉及单位", "类别", "核查", "整改"],
                   [[c.case_id, st.short(c.region), c.unit, _cat(c.category) if c.category else "—", c.verify_status,
@@ -294,7 +294,7 @@ def _cn_num(i: int) -> str:
 # ---- the monthly verification summary -------------------------------------------------------------------------------
 
 def build_monthly(cases: list, previous: list, backlog: list, month: str, issuer: str | None = None,
-                  date: dt.date | None = None, as_of: dt.date | None = None, charts_on: bool = True) -> Doc:
+                  date: dt.date | None = None, as_of: dt.date | None = None, charts_on: bool = True) -> CaseDoc:
     """cases: received in the month; previous: the month before; backlog: every earlier case still open
     (not verified, or verified true and not rectified)."""
     date = date or dt.date.today()
@@ -303,7 +303,7 @@ def build_monthly(cases: list, previous: list, backlog: list, month: str, issuer
     mcn = f"{y}年{m}月"
     st = Stats(cases, previous, as_of)
     issuer = issuer or default_issuer([c.region for c in cases + backlog])
-    doc = Doc(cases=cases, name=f"{mcn}案例核查情况")
+    doc = CaseDoc(cases=cases, name=f"{mcn}案例核查情况")
     doc.title(f"{mcn}违背市场准入负面清单案例核查情况")
     doc.subtitle(f"（核查基准日：{date_cn(as_of)}）")
     n = len(cases)

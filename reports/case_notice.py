@@ -8,7 +8,7 @@ import re
 
 from cases.model import CATEGORIES, category_class, category_label
 from cases.normalize import date_cn
-from reports.case_doc import Doc
+from reports.case_doc import CaseDoc
 
 BASIS_INSTRUMENT = "发改体改〔2021〕1670号"
 BASIS_TITLE = "国家发展改革委关于建立违背市场准入负面清单案例归集和通报制度的通知"
@@ -154,11 +154,11 @@ def requirement(rec, issuer: str) -> str:
             f"所在地发展改革部门要会同有关部门督促整改到位。")
 
 
-def build_notice(rec, issuer: str | None = None, date: dt.date | None = None, as_of: dt.date | None = None) -> Doc:
+def build_notice(rec, issuer: str | None = None, date: dt.date | None = None, as_of: dt.date | None = None) -> CaseDoc:
     date = date or dt.date.today()
     as_of = as_of or date
     issuer = issuer or default_issuer([rec.region])
-    doc = Doc(cases=[rec], name=f"案例通报-{rec.case_id}")
+    doc = CaseDoc(cases=[rec], name=f"案例通报-{rec.case_id}")
     doc.title(case_title(rec))
     doc.subtitle(f"（案例编号：{rec.case_id}）")
     doc.heading("一、基本案情", 1)

@@ -65,21 +65,11 @@ def _dates(args):
     return date, one(args.as_of, "核查基准日") or date
 
 
-def _check_suffix(path: str) -> None:
-    from pathlib import Path
-
-    from reports.case_doc import FORMATS
-
-    if Path(path).suffix.lower() not in FORMATS:
-        raise UserError(f"无法识别的输出格式“{Path(path).suffix or '（无后缀）'}”：-o 的文件名后缀决定格式，"
-                        f"可用 .docx、.xlsx、.md、.html")
-
-
 def cmd_case(args) -> int:
-    from reports.case_doc import write
+    from reports.case_doc import check_format, write
     from reports.case_notice import build_notice
 
-    _check_suffix(args.output)
+    check_format(args.output)
     date, as_of = _dates(args)
     rec = get_case(args)
     out = write(build_notice(rec, issuer=args.issuer, date=date, as_of=as_of), args.output)
@@ -92,9 +82,9 @@ def cmd_monthly(args) -> int:
     from cases.model import VERIFIED
     from cases.normalize import parse_month
     from reports.case_circulation import build_monthly
-    from reports.case_doc import write
+    from reports.case_doc import check_format, write
 
-    _check_suffix(args.output)
+    check_format(args.output)
     try:
         start, end = parse_month(args.month)
     except ValueError as e:
@@ -122,9 +112,9 @@ def cmd_quarterly(args) -> int:
     from cases import store
     from cases.normalize import parse_quarter, previous_quarter
     from reports.case_circulation import build_quarterly
-    from reports.case_doc import write
+    from reports.case_doc import check_format, write
 
-    _check_suffix(args.output)
+    check_format(args.output)
     try:
         start, end, label = parse_quarter(args.quarter)
         pstart, pend, _ = parse_quarter(previous_quarter(label))
