@@ -21,14 +21,10 @@ def register(parsers: dict) -> None:
 
 
 def cmd_review(args) -> int:
-    from pathlib import Path
+    from .review_form import build_review, check_suffix, to_markdown, write_review
 
-    from engine.errors import UserError
-
-    from .review_form import SUFFIXES, build_review, to_markdown, write_review
-
-    if args.output and Path(args.output).suffix.lower() not in SUFFIXES:
-        raise UserError(f"不支持的审查表格式“{Path(args.output).suffix or '（无扩展名）'}”：请用 .docx、.md 或 .html")
+    if args.output:
+        check_suffix(args.output)   # before the draft is read and checked
     review = build_review(args.draft, engine=args.engine)
     if not args.output:
         sys.stdout.write(to_markdown(review))

@@ -1,8 +1,8 @@
 """The 公平竞争审查表 a reviewer files: the draft, its scope, the standards one by one, every finding with the law it
 may breach, the exceptions claimed, and a conclusion left for the reviewer to confirm.
 
-The form is built once as a list of blocks and drawn three ways (.docx in official-document style, Markdown, HTML),
-so the three never disagree.
+The form is built once as a reports.blocks Doc and drawn three ways (.docx in official-document style, Markdown,
+HTML), so the three never disagree.
 
     review = build_review("草案.docx")          # runs the checker
     write_review(review, "审查表.docx")          # .docx / .md / .html by suffix
@@ -10,12 +10,14 @@ so the three never disagree.
 from __future__ import annotations
 
 import datetime as _dt
-import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.errors import UserError
 from engine.finding import SEVERITY_CN, Finding
+from reports import blocks
+from reports.blocks import Doc
 
 SUFFIXES = (".docx", ".md", ".html", ".htm")
 
@@ -133,7 +135,6 @@ def review_from_document(doc, rs=None, engine: str | None = None) -> Review:
 
 
 def build_review(path: str, rs=None, engine: str | None = None) -> Review:
-    from engine.errors import UserError
     from engine.ingest import read_document
     from engine.segment import segment
 
@@ -153,10 +154,7 @@ def review_from_text(text: str, name: str = "<stdin>", rs=None, engine: str | No
     return review_from_document(segment(name, text), rs, engine)
 
 
-# ---- the form as blocks ----------------------------------------------------------------------------------------
-# ("title", text) ("subtitle", text) ("heading", text, level) ("para", text) ("note", text)
-# ("table", headers|None, rows, widths_mm[, merge_columns[, split_rows]]) ("check", text, checked, hint)
-# ("lines", n) ("sign", [label, ...])
+# ---- the form as blocks (reports.blocks draws them) ---------------------------------------------------------
 
 def _cn(n: int) -> str:
     from dsl.lawtext import cn_numeral
@@ -195,17 +193,18 @@ def _clauses(fs: list[Finding]) -> str:
     return "；".join(f"{f.path or _where(f)}（{SEVERITY_CN.get(f.severity, f.severity)}，{f.rule}）" for f in fs)
 
 
-def form_blocks(r: Review) -> list[tuple]:
+def form_doc(r: Review) -> Doc:
     ctx = r.context
     fc = [f for f in r.findings if f.family == "fair_competition"]
     other = [f for f in r.findings if f.family != "fair_competition"]
-    blocks: list[tuple] = [("title", "公平竞争审查表"),
-                           ("subtitle", "（依据《公平竞争审查条例》《公平竞争审查条例实施办法》）")]
+    doc = Doc(name=r.name, label=f"公平竞争审查表：{ctx.get('title') or r.name}", css=CSS)
+    doc.title("公平竞争审查表")
+    doc.lead("（依据《公平竞争审查条例》《公平竞争审查条例实施办法》）")
 
     # 一、基本情况
-    blocks.append(("heading", "一、基本情况", 1))
+    doc.heading("一、基本情况", 1)
     scope = "涉及经营者经济活动" if ctx.get("economic") else "不涉及经营者经济活动"
-    blocks.append(("table", None, [
+    doc.table(None, [
         ["政策措施名称", ctx.get("title") or "（草案未标明标题，请填写）"],
         ["起草单位（发文机关）", ctx.get("issuer") or "（草案未注明，请填写）"],
         ["发文字号", ctx.get("number") or "—"],
@@ -214,12 +213,12 @@ def form_blocks(r: Review) -> list[tuple]:
         ["例外情形声明", f"有（{ctx.get('exception_at', '')}）" if ctx.get("exception") else "未声明"],
         ["送审文件", "标准输入" if r.name == "<stdin>" else r.name],
         ["初筛时间", f"{r.generated}（policylint，规则 {r.rule_count} 条）"],
-    ], [46, 110]))
+    ], [46, 110], gap=True)
 
     # 二、审查标准逐项对照
-    blocks.append(("heading", "二、审查标准逐项对照", 1))
-    blocks.append(("para", "按《公平竞争审查条例》第八条至第十一条逐项对照。“涉及”表示初筛发现草案可能含有该项内容，"
-                           "列出所在条款；“不涉及”表示初筛未发现，仍须审查人结合全文判断。"))
+    doc.heading("二、审查标准逐项对照", 1)
+    doc.para("按《公平竞争审查条例》第八条至第十一条逐项对照。“涉及”表示初筛发现草案可能含有该项内容，"
+                           "列出所在条款；“不涉及”表示初筛未发现，仍须审查人结合全文判断。")
     rows = []
     for art, name in CATEGORIES:
         for row in (x for x in r.checklist if x.article == art):
@@ -228,21 +227,21 @@ def form_blocks(r: Review) -> list[tuple]:
                          "涉及" if row.involved else "不涉及", _clauses(row.findings) or "—"])
     if r.unmapped:
         rows.append(["其他", "未对应第八条至第十一条具体项的问题（见第三部分）", "涉及", _clauses(r.unmapped)])
-    blocks.append(("table", ["类别", "审查标准", "初筛结果", "涉及条款"], rows, [26, 68, 23, 39], (0,)))
+    doc.table(["类别", "审查标准", "初筛结果", "涉及条款"], rows, [26, 68, 23, 39], merge=(0,), gap=True)
 
     # 三、发现的问题
-    blocks.append(("heading", "三、发现的问题及修改建议", 1))
+    doc.heading("三、发现的问题及修改建议", 1)
     if not r.findings:
-        blocks.append(("para", "初筛未发现可能违反公平竞争审查标准的条款。"))
+        doc.para("初筛未发现可能违反公平竞争审查标准的条款。")
     n = 0
     for group, fs in (("公平竞争审查", fc), ("市场准入、备案等相关问题", other)):
         if not fs:
             continue
         if other and fc:
-            blocks.append(("para", f"{group}（{len(fs)}处）", True))
+            doc.para(f"{group}（{len(fs)}处）", bold=True)
         for f in fs:
             n += 1
-            blocks.append(("heading", f"（{_cn(n)}）{f.path or _where(f)}：{f.title}（{SEVERITY_CN.get(f.severity, '')}）", 2))
+            doc.heading(f"（{_cn(n)}）{f.path or _where(f)}：{f.title}（{SEVERITY_CN.get(f.severity, '')}）", 2)
             rows = [["条款位置", _where(f)],
                     ["条款原文", f"“{f.text}”"],
                     ["可能违反", _bases_text(f)],
@@ -256,12 +255,12 @@ def form_blocks(r: Review) -> list[tuple]:
             if f.exception:
                 rows.append(["例外声明", _exception_text(f.exception)])
             rows.append(["规则", f"{f.rule}（{SEVERITY_CN.get(f.severity, f.severity)}）"])
-            blocks.append(("table", None, rows, [30, 126], (), True))
+            doc.table(None, rows, [30, 126], split=True, gap=True)
 
     # 四、例外情形
-    blocks.append(("heading", "四、适用例外情形的声明", 1))
+    doc.heading("四、适用例外情形的声明", 1)
     if not r.declarations:
-        blocks.append(("para", "草案未声明适用《公平竞争审查条例》第十二条规定的例外情形。"))
+        doc.para("草案未声明适用《公平竞争审查条例》第十二条规定的例外情形。")
     else:
         rows = []
         from engine.context import ELEMENTS
@@ -270,28 +269,28 @@ def form_blocks(r: Review) -> list[tuple]:
             rows.append([d.declared_at, covered, d.situation or "未说明",
                          "\n".join(f"{e}：已说明（{d.where.get(e, '')}）" if e in d.present else f"{e}：未说明"
                                    for e in ELEMENTS)])
-        blocks.append(("table", ["声明位置", "适用范围", "适用情形", "要件"], rows, [22, 26, 48, 60]))
-        blocks.append(("para", "适用条例第十二条的，审查结论中应说明：政策措施具有或者可能具有的排除、限制竞争效果；"
+        doc.table(["声明位置", "适用范围", "适用情形", "要件"], rows, [22, 26, 48, 60], gap=True)
+        doc.para("适用条例第十二条的，审查结论中应说明：政策措施具有或者可能具有的排除、限制竞争效果；"
                                "适用的具体情形；对公平竞争不利影响最小的理由；实施期限或者终止条件的合理性"
-                               "（《公平竞争审查条例实施办法》第二十九条第二款）。"))
+                               "（《公平竞争审查条例实施办法》第二十九条第二款）。")
 
     # 五、审查结论
-    blocks.append(("heading", "五、审查结论（由审查人确认）", 1))
+    doc.heading("五、审查结论（由审查人确认）", 1)
     errors = sum(1 for f in r.findings if f.severity == "error")
     warns = sum(1 for f in r.findings if f.severity == "warning")
     involved = sum(1 for x in r.checklist if x.involved)
-    blocks.append(("para", f"初筛意见（供参考，不代替审查结论）：共发现 {len(r.findings)} 处问题（错误 {errors} 处、"
-                           f"警告 {warns} 处），涉及审查标准 {involved} 项。"))
+    doc.para(f"初筛意见（供参考，不代替审查结论）：共发现 {len(r.findings)} 处问题（错误 {errors} 处、"
+                           f"警告 {warns} 处），涉及审查标准 {involved} 项。")
     suggested = _suggested_conclusion(r)
     for i, text in enumerate(CONCLUSIONS):
-        blocks.append(("check", text, False, i == suggested))
-    blocks.append(("para", "审查意见说明：", True))
-    blocks.append(("lines", 4))
+        doc.check(text, hint=i == suggested)
+    doc.para("审查意见说明：", bold=True)
+    doc.lines(4)
     for label in ("审查人（签字）：", "审查机构负责人（签字）：", "审查机构（盖章）：", "审查日期：　　　　年　　月　　日"):
-        blocks.append(("sign", [label]))
-    blocks.append(("note", "注：本表第一至四部分由 policylint 根据草案文字自动初筛生成，所列条款和依据需经审查人核实；"
-                           "审查结论以审查人勾选和签字为准。"))
-    return blocks
+        doc.sign(label)
+    doc.note("注：本表第一至四部分由 policylint 根据草案文字自动初筛生成，所列条款和依据需经审查人核实；"
+                           "审查结论以审查人勾选和签字为准。")
+    return doc
 
 
 def _suggested_conclusion(r: Review) -> int:
@@ -308,85 +307,7 @@ def _suggested_conclusion(r: Review) -> int:
 
 # ---- drawing ---------------------------------------------------------------------------------------------------
 
-def to_docx(r: Review, path) -> Path:
-    from . import official_docx as od
-
-    doc = od.new_document()
-    doc.core_properties.title = f"公平竞争审查表：{r.context.get('title') or r.name}"
-    doc.core_properties.author = "policylint"
-    for b in form_blocks(r):
-        kind = b[0]
-        if kind == "title":
-            od.add_title(doc, b[1])
-        elif kind == "subtitle":
-            p = od.add_paragraph(doc, b[1], indent=False, align="center", size=od.SIZE["四号"], font=od.FONT_KAI)
-            p.paragraph_format.space_after = od.Pt(12)
-            doc.paragraphs[-2].paragraph_format.space_after = od.Pt(0)
-        elif kind == "heading":
-            od.add_heading(doc, b[1], b[2])
-        elif kind == "para":
-            od.add_paragraph(doc, b[1], bold=len(b) > 2 and b[2])
-        elif kind == "note":
-            od.add_paragraph(doc, b[1], size=od.SIZE["小四"], indent=False)
-        elif kind == "table":
-            od.add_table(doc, b[1], b[2], b[3], merge_columns=b[4] if len(b) > 4 else (),
-                         split_rows=len(b) > 5 and b[5])
-            od.add_paragraph(doc, "", indent=False).paragraph_format.line_spacing = od.Pt(8)
-        elif kind == "check":
-            p = od.add_paragraph(doc, "", indent=True)
-            od.add_text(p, "□ ")
-            od.add_text(p, b[1])
-            if b[3]:
-                od.add_text(p, "（初筛倾向）", size=od.SIZE["小四"])
-        elif kind == "lines":
-            for _ in range(b[1]):
-                od.add_paragraph(doc, "＿" * 27, indent=False)
-        elif kind == "sign":
-            p = od.add_paragraph(doc, "　　　　".join(x + "＿" * 7 if x.endswith("：") else x for x in b[1]),
-                                 indent=False)
-            p.paragraph_format.left_indent = od.Pt(od.SIZE["三号"] * 4)
-    return od.save(doc, path)
-
-
-def _md_cell(s: str) -> str:
-    return str(s).replace("|", "\\|").replace("\n", "<br>")
-
-
-def to_markdown(r: Review) -> str:
-    out: list[str] = []
-    prev = ""
-    for b in form_blocks(r):
-        kind = b[0]
-        if prev == "check" and kind != "check":
-            out.append("")
-        prev = kind
-        if kind == "title":
-            out.append(f"# {b[1]}\n")
-        elif kind == "subtitle":
-            out.append(f"{b[1]}\n")
-        elif kind == "heading":
-            out.append(f"{'#' * (b[2] + 1)} {b[1]}\n")
-        elif kind == "para":
-            out.append((f"**{b[1]}**" if len(b) > 2 and b[2] else b[1]) + "\n")
-        elif kind == "note":
-            out.append(f"> {b[1]}\n")
-        elif kind == "table":
-            headers, rows = b[1], b[2]
-            if headers is None:
-                headers, rows = ["项目", "内容"], rows
-            out.append("| " + " | ".join(_md_cell(h) for h in headers) + " |")
-            out.append("|" + "---|" * len(headers))
-            out.extend("| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows)
-            out.append("")
-        elif kind == "check":
-            out.append(f"- [ ] {b[1]}" + ("（初筛倾向）" if b[3] else ""))
-        elif kind == "lines":
-            out.append("\n" + "\n\n".join("＿" * 27 for _ in range(b[1])) + "\n")
-        elif kind == "sign":
-            out.append("　　　　".join(x + "＿" * 7 if x.endswith("：") else x for x in b[1]) + "\n")
-    return "\n".join(out) + "\n"
-
-
+# the form's own stylesheet (the notices use reports.blocks.OFFICIAL_CSS)
 CSS = """
 @page { size: A4; margin: 37mm 26mm 35mm 28mm; }
 body { font-family: "仿宋_GB2312", "仿宋", FangSong, "Noto Serif CJK SC", serif; font-size: 16pt; line-height: 28pt;
@@ -408,77 +329,25 @@ td.k { width: 22%; }
 """
 
 
+def to_docx(r: Review, path) -> Path:
+    return blocks.to_docx(form_doc(r), path)
+
+
+def to_markdown(r: Review) -> str:
+    return blocks.to_markdown(form_doc(r))
+
+
 def to_html(r: Review) -> str:
-    e = html.escape
-    title = r.context.get("title") or r.name
-    out = ["<!DOCTYPE html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
-           f"<title>公平竞争审查表 — {e(title)}</title>", f"<style>{CSS}</style></head><body>"]
+    return blocks.to_html(form_doc(r))
 
-    def cell(s) -> str:
-        return "<br>".join(e(x) for x in str(s).split("\n"))
 
-    for b in form_blocks(r):
-        kind = b[0]
-        if kind == "title":
-            out.append(f"<h1>{e(b[1])}</h1>")
-        elif kind == "subtitle":
-            out.append(f'<p class="subtitle">{e(b[1])}</p>')
-        elif kind == "heading":
-            out.append(f"<h{b[2] + 1}>{e(b[1])}</h{b[2] + 1}>")
-        elif kind == "para":
-            out.append(f"<p><strong>{e(b[1])}</strong></p>" if len(b) > 2 and b[2] else f"<p>{e(b[1])}</p>")
-        elif kind == "note":
-            out.append(f'<p class="note">{e(b[1])}</p>')
-        elif kind == "table":
-            out.append('<table border="1" cellspacing="0" cellpadding="4">')   # also for Word/WPS opening the file
-            if b[1]:
-                total = sum(b[3]) if b[3] else 0
-                widths = [f' width="{round(100 * w / total)}%"' for w in b[3]] if total else [""] * len(b[1])
-                out.append("<tr>" + "".join(f"<th{w}>{e(h)}</th>" for h, w in zip(b[1], widths)) + "</tr>")
-                merge = b[4] if len(b) > 4 else ()
-                rows = b[2]
-                for i, row in enumerate(rows):
-                    tds = []
-                    for c, v in enumerate(row):
-                        if c in merge:
-                            if i and rows[i - 1][c] == v:
-                                continue   # covered by the rowspan above
-                            span = next((k for k in range(i + 1, len(rows)) if rows[k][c] != v), len(rows)) - i
-                            tds.append(f'<td rowspan="{span}">{cell(v)}</td>' if span > 1 else f"<td>{cell(v)}</td>")
-                        else:
-                            tds.append(f"<td>{cell(v)}</td>")
-                    out.append("<tr>" + "".join(tds) + "</tr>")
-            else:
-                out.extend(f'<tr><td class="k" width="22%">{cell(row[0])}</td><td>{cell(row[1])}</td></tr>'
-                           for row in b[2])
-            out.append("</table>")
-        elif kind == "check":
-            hint = "<small>（初筛倾向）</small>" if b[3] else ""
-            out.append(f'<p class="check">□ {e(b[1])}{hint}</p>')
-        elif kind == "lines":
-            out.extend('<p class="lines">' + "＿" * 27 + "</p>" for _ in range(b[1]))
-        elif kind == "sign":
-            out.append('<p class="sign">' + "　　　　".join(e(x) + ("＿" * 7 if x.endswith("：") else "")
-                                                            for x in b[1]) + "</p>")
-    out.append("</body></html>")
-    return "\n".join(out) + "\n"
+def check_suffix(path) -> Path:
+    """The output path if its suffix names a form format; else one Chinese line (checked before the draft is read)."""
+    path = Path(path)
+    if path.suffix.lower() not in SUFFIXES:
+        raise UserError(f"不支持的审查表格式“{path.suffix or '（无扩展名）'}”：请用 .docx、.md 或 .html")
+    return path
 
 
 def write_review(r: Review, path) -> Path:
-    from engine.errors import UserError
-
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".docx":
-        return to_docx(r, path)
-    if suffix not in SUFFIXES:
-        raise UserError(f"不支持的审查表格式“{path.suffix or '（无扩展名）'}”：请用 .docx、.md 或 .html")
-    content = to_markdown(r) if suffix == ".md" else to_html(r)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
-    except OSError as exc:
-        from .official_docx import write_error
-
-        raise UserError(write_error(path, exc)) from None
-    return path
+    return blocks.write(form_doc(r), check_suffix(path))
