@@ -172,8 +172,18 @@ def explain(rs, rule, occ: dict, text: str) -> str:
     return out
 
 
+_EXAMPLES: dict[tuple[int, str], str] = {}
+
+
 def _examples(rs, rule) -> str:
-    """A few literals of the words the rule's `unless` looks for."""
+    """A few literals of the words the rule's `unless` looks for (computed once per rule)."""
+    key = (id(rs), rule.id)
+    if key not in _EXAMPLES:
+        _EXAMPLES[key] = _unless_words(rs, rule)
+    return _EXAMPLES[key]
+
+
+def _unless_words(rs, rule) -> str:
     from dsl.compiled import all_atoms
 
     def keys(form):

@@ -21,7 +21,7 @@ def scan(text: str, rs) -> dict[str, list[Occ]]:
     one paragraph, never across a line break."""
     occ: dict[str, list[Occ]] = defaultdict(list)
     automaton = rs.automaton
-    anchor_hits: dict[str, list[int]] = defaultdict(list)
+    anchor_hits: dict[str, list[Occ]] = defaultdict(list)
     if automaton is not None and len(automaton):
         by_value: dict[int, list[Occ]] = defaultdict(list)
         for end_idx, (length, vid) in automaton.iter(text):
@@ -30,29 +30,41 @@ def scan(text: str, rs) -> dict[str, list[Occ]]:
         for vid, spans in by_value.items():
             for k in value_keys[vid]:
                 if k[0] == "@":      # "@j@key": requirement j of regex key
-                    anchor_hits[k].extend(e - 1 for _, e in spans)
+                    anchor_hits[k].extend(spans)
                 else:
                     occ[k].extend(spans)
     anchored = rs.regex_anchors
-    line_ends = None
+    line_ends = line_of = None
     for key, pattern in rs.regex_keys.items():
         base = key.split("#", 1)[0] if key.startswith("G:") else key
         if key not in anchored:
-            windows = [(0, len(text))]
+            windows = [(0, len(text), -1)]
         else:
             hits = [anchor_hits.get(f"@{j}@{key}") for j in range(len(anchored[key]))]
             if not all(hits):
                 continue   # something this regex needs is nowhere in the text
             if line_ends is None:
                 line_ends = [m.start() for m in re.finditer("\n", text)] + [len(text)]
-            lines = set.intersection(*({bisect.bisect_left(line_ends, i) for i in h} for h in hits))
-            windows = [(line_ends[n - 1] + 1 if n else 0, line_ends[n]) for n in sorted(lines)]
+                line_of = []          # character offset -> line number, built once per text
+                prev = 0
+                for n, end in enumerate(line_ends):
+                    line_of.extend([n] * (end + 1 - prev))
+                    prev = end + 1
+            lines = sorted(set.intersection(*({line_of[e - 1] for _, e in h} for h in hits)))
+            windows = []          # consecutive lines make one window: fewer calls; line-crossing matches dropped
+            for n in lines:
+                if windows and windows[-1][2] == n - 1:
+                    windows[-1] = (windows[-1][0], line_ends[n], n)
+                else:
+                    windows.append((line_ends[n - 1] + 1 if n else 0, line_ends[n], n))
         rx = _RX.get(pattern) or _regex(pattern, rs)
-        for start, end in windows:
-            for m in rx.finditer(text, start, end):
-                span = m.span(1) if m.re.groups and m.end() == m.start() else m.span()   # look-ahead form
-                if span[1] > span[0]:
-                    occ[base].append(span)
+        lookahead = rx.groups > 0 and rx.pattern.startswith("(?=(")
+        out = occ[base]
+        for w in windows:
+            for m in rx.finditer(text, w[0], w[1]):
+                span = m.span(1) if lookahead else m.span()
+                if span[1] > span[0] and "\n" not in text[span[0]:span[1]]:
+                    out.append(span)
     for spans in occ.values():
         spans.sort()
     return occ

@@ -83,13 +83,31 @@ def _from_dict(d: dict, source: str) -> Edition:
                    effective_note=d.get("effective_note", ""))
 
 
-def _bundled() -> dict[str, Edition]:
-    import yaml
+_BUNDLED: dict[str, dict[str, Edition]] = {}
 
-    out = {}
-    for p in sorted(EDITIONS_DIR.glob("*.yaml")):
-        d = yaml.safe_load(p.read_text(encoding="utf-8"))
-        out[str(d["edition"])] = _from_dict(d, "内置（部分事项）")
+
+def _bundled() -> dict[str, Edition]:
+    """The bundled editions, parsed once: per process, and across runs through a pickle keyed by the files'
+    sizes and mtimes (parsing the YAML costs more than checking a draft, and every check may need it)."""
+    import zlib
+
+    from .cachefiles import cache_dir, load_pickle, save_pickle
+
+    files = sorted(EDITIONS_DIR.glob("*.yaml"))
+    stamp = "|".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files)
+    if stamp in _BUNDLED:
+        return _BUNDLED[stamp]
+    cache_file = cache_dir() / f"editions-{zlib.crc32(stamp.encode()):08x}.pickle"
+    out = load_pickle(cache_file)
+    if not isinstance(out, dict):
+        import yaml
+
+        out = {}
+        for p in files:
+            d = yaml.safe_load(p.read_text(encoding="utf-8"))
+            out[str(d["edition"])] = _from_dict(d, "内置（部分事项）")
+        save_pickle(cache_file, out)
+    _BUNDLED[stamp] = out
     return out
 
 
@@ -107,7 +125,7 @@ def _imported(ddir: Path) -> dict[str, Edition]:
 
 
 def editions(data_dir_override: str | None = None) -> dict[str, Edition]:
-    eds = _bundled()
+    eds = dict(_bundled())   # a copy: the bundled editions are cached
     eds.update(_imported(data_dir(data_dir_override)))
     return eds
 
