@@ -129,7 +129,7 @@ class TextFeatures:
         self.context = context
         self.occ = scan(doc.text, rs)
         plan = _plan(rs)
-        self.by_key = plan["by_key"]
+        self.by_scope = plan["by_scope"]
         self.ctx_values = {f"v{i}": _ctx_value(context, rs.atoms[i]) for i in plan["ctx_atoms"]}
         self.ctx_values = {k: v for k, v in self.ctx_values.items() if v is not None}
 
@@ -143,7 +143,10 @@ class TextFeatures:
             starts = [u.start for u in units]
             got = [{} for _ in units]
             where: dict[Occ, int] = {}     # one span serves many keys: place it once
+            wanted = self.by_scope.get(scope, {})
             for key, spans in self.occ.items():
+                if key not in wanted:
+                    continue               # no rule of this scope uses the word
                 for span in spans:
                     i = where.get(span)
                     if i is None:
@@ -159,9 +162,10 @@ class TextFeatures:
 
     def unit_fact(self, unit) -> dict:
         occ = self.occurrences_in(unit)
+        by_key = self.by_scope.get(unit.scope, {})
         candidates = set()
         for key in occ:
-            candidates.update(self.by_key.get(key, ()))
+            candidates.update(by_key.get(key, ()))
         fact = {f"a{i}": 1 for i in text_atoms(self.rs, occ, candidates)}
         fact.update(self.ctx_values)
         return fact
@@ -179,18 +183,26 @@ _PLANS: dict[int, dict] = {}
 
 
 def _plan(rs) -> dict:
-    """Index text atoms by the operand keys they need, once per ruleset."""
+    """Index text atoms by the operand keys they need, per scope, once per ruleset: a scope only looks at the
+    words its own rules use."""
     plan = _PLANS.get(id(rs))
     if plan is None:
-        by_key: dict[str, list[int]] = defaultdict(list)
-        ctx_atoms = []
-        for i, form in enumerate(rs.atoms):
-            if form[0] == "present":
-                by_key[form[1]].append(i)
-            elif form[0] in ("order", "near"):
-                by_key[form[1]].append(i)
-                by_key[form[2]].append(i)
-            elif form[0] in ("cmp", "member", "exists") and str(form[1]).startswith("doc."):
-                ctx_atoms.append(i)
-        plan = _PLANS[id(rs)] = {"by_key": dict(by_key), "ctx_atoms": ctx_atoms}
+        from dsl.compiled import all_atoms
+
+        by_scope: dict[str, dict[str, list[int]]] = {}
+        ctx_atoms = set()
+        for r in rs.rules:
+            if r.on != "text":
+                continue
+            by_key = by_scope.setdefault(r.scope, defaultdict(list))
+            for i in all_atoms(r.expr):
+                form = rs.atoms[i]
+                keys = (form[1],) if form[0] == "present" else (form[1], form[2]) if form[0] in ("order", "near") else ()
+                for k in keys:
+                    if i not in by_key[k]:
+                        by_key[k].append(i)
+                if form[0] in ("cmp", "member", "exists") and str(form[1]).startswith("doc."):
+                    ctx_atoms.add(i)
+        plan = _PLANS[id(rs)] = {"by_scope": {s: dict(v) for s, v in by_scope.items()},
+                                 "ctx_atoms": sorted(ctx_atoms)}
     return plan
