@@ -3,9 +3,10 @@
 - one long-lived host per process, without timer threads (P11);
 - facts, never events (P4), each with an explicit id (P6) and one sid per document;
 - an `__end` sentinel fact in every batch, so deleting the state is safe (P1);
-- the raw C batch call plus do_actions, so one unmatched fact does not drop the other actions (P5);
+- the raw C batch call, then every pending action read synchronously, so one unmatched fact does not drop the
+  other actions (P5);
 - `$or` double fires de-duplicated on (rule, fact id) (P3);
-- action errors collected and raised, never swallowed (P14);
+- errors raised, never swallowed (P14);
 - rulesets split by the compiler within durable's static limits (P10); only equality-style joins.
 """
 from __future__ import annotations
@@ -71,23 +72,25 @@ def check_limits(definition: dict, name: str) -> None:
 
 
 class DurableEvaluator:
-    """One per process and ruleset version. Not thread-safe: one document at a time."""
+    """One per process and ruleset version. Not thread-safe: one document at a time (a lock guards it).
+
+    It drives durable's C module directly — create_ruleset, assert_facts, start_action_for_state,
+    complete_and_start_action, delete_state — which is what durable.engine's Host and Ruleset do underneath,
+    minus their timer threads (P11), logging and per-action Python objects. Every fired rule is an "action"
+    the loop reads as a message {rule name: {"m": fact}}; nothing user-written runs inside durable, so the only
+    errors are durable's own and our reading of its messages, and both are raised (P14).
+    Pinned to durable-rules 2.0.28 (pyproject); tests/test_engine.py covers this use of the C API.
+    """
+
+    _ruleset_serial = 0
 
     def __init__(self, rs):
-        from durable import engine as dengine
         import durable_rules_engine
-
-        class QuietHost(dengine.Host):
-            def _run(self):  # no timer threads, no asynchronous dispatch (P11)
-                pass
 
         self._c = durable_rules_engine
         self.rs = rs
-        self.host = QuietHost()
-        self._hits: list[tuple[int, str]] = []
-        self._errors: list[str] = []
         self._lock = threading.Lock()
-        self.partitions = []
+        self.partitions: list[tuple[int, str, set[str]]] = []   # (C handle, unit kind, fact keys it reads)
         self._pending = list(rs.partitions)   # registered on first use: a draft needs only the text rulesets
         self._doc_counter = 0
 
@@ -96,64 +99,56 @@ class DurableEvaluator:
         for part in [p for p in self._pending if p[1] in units]:
             self._pending.remove(part)
             name, unit, idxs = part
-            definition = {}
-            for i in idxs:
-                definition[f"r{i}"] = {"all": [{"m": rule_pattern(rs.rules[i], rs.atoms)}], "run": self._action(i)}
-            definition["__end"] = {"all": [{"m": {"kind": "__end"}}], "run": _noop}
-            check_limits({k: v for k, v in definition.items() if k != "__end"}, name)
-            rs_name = f"pl_{rs.fingerprint[:8]}_{name}"
-            self.host.register_rulesets({rs_name: definition})   # durable pops 'run' from it (P12)
+            definition = {f"r{i}": {"all": [{"m": rule_pattern(rs.rules[i], rs.atoms)}]} for i in idxs}
+            check_limits(definition, name)
+            definition["__end"] = {"all": [{"m": {"kind": "__end"}}]}
+            DurableEvaluator._ruleset_serial += 1
+            rs_name = f"pl{DurableEvaluator._ruleset_serial}_{rs.fingerprint[:8]}_{name}"
+            try:
+                handle = self._c.create_ruleset(rs_name, json.dumps(definition, ensure_ascii=False))
+            except Exception as e:
+                raise EngineError(f"durable-rules 无法建立规则集 {name}：{e}") from None
             used = set().union(*(all_atoms(rs.rules[i].expr) for i in idxs))
             keys = {f"a{a}" for a in used} | {f"v{a}" for a in used}
-            self.partitions.append((self.host.get_ruleset(rs_name), unit, keys))
+            self.partitions.append((handle, unit, keys))
 
-    def _action(self, rule_index: int):
-        hits, errors = self._hits, self._errors
-
-        def run(c):  # a factory binds rule_index (P13)
-            try:
-                hits.append((rule_index, c.m["id"]))
-            except Exception as e:  # pragma: no cover - surfaced below, never swallowed (P14)
-                errors.append(f"r{rule_index}: {e!r}")
-        return run
+    def _on_action(self, message: str, hits: set) -> None:
+        for rule_name, matched in json.loads(message).items():
+            if rule_name != "__end":
+                hits.add((int(rule_name[1:]), matched["m"]["id"]))   # a set: $or double fires collapse (P3)
 
     def evaluate(self, facts_by_unit: dict[str, list[dict]]) -> set[tuple[int, str]]:
         """facts_by_unit: unit kind -> facts (each with 'id'). Returns {(rule index, fact id)}."""
+        c = self._c
         with self._lock:
             if self._pending:
                 self._register(set(facts_by_unit))
             self._doc_counter += 1
             sid = f"d{self._doc_counter}"
-            self._hits.clear()
-            self._errors.clear()
-            for ruleset, unit, keys in self.partitions:
+            hits: set[tuple[int, str]] = set()
+            for handle, unit, keys in self.partitions:
                 facts = facts_by_unit.get(unit)
                 if not facts:
                     continue
                 batch = [_project(f, keys, sid, unit) for f in facts]
-                batch.append({"id": f"{sid}:end", "sid": sid, "kind": "__end"})
+                batch.append({"id": f"{sid}:end", "sid": sid, "kind": "__end"})   # the sentinel (P1)
                 try:
-                    _code, state = self._c.assert_facts(ruleset._handle, json.dumps(batch, ensure_ascii=False))
+                    # code 1/2: some fact matched nothing / was seen before — expected; the actions still run (P5)
+                    _code, state = c.assert_facts(handle, json.dumps(batch, ensure_ascii=False))
+                    result = c.start_action_for_state(handle, state)
+                    while result:
+                        self._on_action(result[1] if isinstance(result, tuple) else result, hits)
+                        result = c.complete_and_start_action(handle, state)
+                except EngineError:
+                    raise
                 except Exception as e:
-                    raise EngineError(f"durable-rules 拒绝了事实：{e}") from None
-                errs: list = []
-
-                def done(err, st, errs=errs):
-                    if err:
-                        errs.append(err)
-                    elif isinstance(st, dict) and st.get("exception"):   # where durable puts action errors (P14)
-                        errs.append(st["exception"])
-                ruleset.do_actions(state, done)
-                ruleset.delete_state(sid)   # safe: the __end sentinel has fired (P1)
-                if errs:
-                    self._errors.extend(repr(e) for e in errs)
-            if self._errors:
-                raise EngineError("规则动作执行出错：" + "；".join(self._errors[:5]))
-            return set(self._hits)
-
-
-def _noop(c):
-    pass
+                    raise EngineError(f"durable-rules 执行规则时出错：{type(e).__name__}: {e}") from None
+                finally:
+                    try:
+                        c.delete_state(handle, sid)   # safe once the __end sentinel has fired (P1)
+                    except Exception:
+                        pass
+            return hits
 
 
 def _project(fact: dict, keys: set[str], sid: str, unit: str) -> dict:

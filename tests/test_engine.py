@@ -118,18 +118,35 @@ def test_structured_rules_agree_between_engines(engine_rules):
     assert len({f.rule for f in d}) == 2
 
 
-def test_action_errors_are_surfaced(engine_rules):
+def test_action_errors_are_surfaced(engine_rules, monkeypatch):
+    """An error while reading durable's actions fails the document loudly instead of losing findings (P14)."""
     ev = DurableEvaluator(engine_rules)
-    idx = next(i for i, r in enumerate(engine_rules.rules) if r.id == "T-FEE")
 
-    def explode(c):
+    def explode(self, message, hits):
         raise RuntimeError("boom")
-    ev._register({"filing_item"})          # rulesets are registered on first use
-    for ruleset, unit, _ in ev.partitions:
-        if unit == "filing_item":
-            ruleset._actions[f"r{idx}"].__init__(explode)   # the Promise wrapping the action
+    monkeypatch.setattr(DurableEvaluator, "_on_action", explode)
     with pytest.raises(EngineError, match="boom"):
-        ev.evaluate({"filing_item": [{"id": "r0", "a9999": 1, **{f"v{i}": 1 for i in range(len(engine_rules.atoms))}}]})
+        ev.evaluate({"filing_item": [{"id": "r0", **{f"v{i}": 1 for i in range(len(engine_rules.atoms))}}]})
+
+
+def test_durable_c_api_contract():
+    """The calls the evaluator relies on, as durable-rules 2.0.28 behaves (pinned in pyproject)."""
+    import durable_rules_engine as d
+
+    h = d.create_ruleset("contract_t", json.dumps({
+        "r0": {"all": [{"m": {"$and": [{"kind": "s"}, {"$or": [{"a1": 1}, {"a2": 1}]}]}}]},
+        "__end": {"all": [{"m": {"kind": "__end"}}]}}))
+    batch = [{"id": "x:1", "sid": "s", "kind": "s", "a1": 1, "a2": 1}, {"id": "x:2", "sid": "s", "kind": "s"},
+             {"id": "x:e", "sid": "s", "kind": "__end"}]
+    code, state = d.assert_facts(h, json.dumps(batch))
+    assert code == 1                          # x:2 matched nothing: reported, not fatal
+    seen, result = [], d.start_action_for_state(h, state)
+    while result:
+        msg = json.loads(result[1] if isinstance(result, tuple) else result)
+        seen += [(k, v["m"]["id"]) for k, v in msg.items()]
+        result = d.complete_and_start_action(h, state)
+    assert sorted(seen) == [("__end", "x:e"), ("r0", "x:1"), ("r0", "x:1")]   # $or fires per true branch (P3)
+    d.delete_state(h, "s")                    # after the sentinel fired: no crash (P1)
 
 
 def test_static_limits_are_checked():
