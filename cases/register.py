@@ -83,7 +83,7 @@ def read_findings_jsonl(path: str | Path) -> list[Finding]:
         raise UserError(f"文件不存在：{p}") from None
     except (OSError, UnicodeDecodeError) as e:
         raise UserError(f"无法读取 {p}：{getattr(e, 'strerror', None) or '不是 UTF-8 文本'}") from None
-    known = set(Finding.__dataclass_fields__)
+    known = set(Finding.__fields__)
     out = []
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
@@ -95,7 +95,7 @@ def read_findings_jsonl(path: str | Path) -> list[Finding]:
         if not isinstance(obj, dict) or not {"file", "rule", "message"} <= obj.keys():
             raise UserError(f"{p.name} 第 {n} 行不是检查结果（缺少 file、rule 或 message 字段）")
         vals = {k: v for k, v in obj.items() if k in known}
-        vals["matched"] = [Match(**{k: v for k, v in m.items() if k in Match.__dataclass_fields__})
+        vals["matched"] = [Match(**{k: v for k, v in m.items() if k in Match.__fields__})
                            for m in vals.get("matched") or [] if isinstance(m, dict)]
         vals.setdefault("title", obj.get("rule", ""))
         vals.setdefault("family", "")

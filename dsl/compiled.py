@@ -5,7 +5,7 @@ importing either: `policylint check` on one draft has a start-up budget of a few
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from engine.record import field, record
 
 # ---- compiled forms ----------------------------------------------------------------------
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 # Expressions: ("atom", index, positive) | ("and", (exprs)) | ("or", (exprs)) | ("true",)
 
 
-@dataclass
+@record
 class CompiledRule:
     id: str
     title: str
@@ -48,7 +48,7 @@ class CompiledRule:
         return self.scope if self.on == "text" else self.on
 
 
-@dataclass
+@record
 class RuleSet:
     rules: list[CompiledRule]
     atoms: list[tuple]

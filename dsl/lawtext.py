@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from engine.record import field, record
 from pathlib import Path
 
 LAW_DIR = Path(__file__).resolve().parent.parent / "rules" / "law"
@@ -59,7 +59,7 @@ def parse_cn_numeral(s: str) -> int | None:
     return total + cur
 
 
-@dataclass
+@record
 class Provision:
     """One resolved citation: the words to print and the text of the law at that place."""
     instrument: str
@@ -79,7 +79,7 @@ class Provision:
         return next((n for k, n in self.locators if k == "item"), None)
 
 
-@dataclass
+@record
 class Law:
     instrument: str
     edition: str = ""

@@ -1,18 +1,18 @@
 """The Finding: what every checker produces and every report draws.
 
-A stdlib dataclass rather than a pydantic model on purpose: `policylint check` on one draft must start in a few
-times the start-up of bare Python, and importing pydantic alone costs more than that budget. `finding_schema()`
-gives the JSON schema through pydantic when a tool needs it.
+A plain record (engine.record) rather than a pydantic model or a dataclass on purpose: `policylint check` on one
+draft must start in a few times the start-up of bare Python, and importing pydantic (or even dataclasses) costs
+a large part of that budget. `finding_schema()` gives the JSON schema through pydantic when a tool needs it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from engine.record import field, record
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 SEVERITY_CN = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
-@dataclass(slots=True)
+@record
 class Match:
     """One matched term: which group, the words, and where."""
     group: str
@@ -23,7 +23,7 @@ class Match:
     column: int = 0
 
 
-@dataclass(slots=True)
+@record
 class Finding:
     file: str
     rule: str
@@ -63,10 +63,16 @@ class Finding:
         return SEVERITY_RANK[self.severity]
 
 
-FIELDS = tuple(Finding.__dataclass_fields__)
+FIELDS = Finding.__fields__
 
 
 def finding_schema() -> dict:
-    from pydantic import TypeAdapter
+    """The JSON schema of a finding as `--format json/jsonl` writes it (through pydantic, imported only here)."""
+    from pydantic import create_model
 
-    return TypeAdapter(Finding).json_schema()
+    match = create_model("Match", **{n: (type(getattr(Match(group="", text="", start=0, end=0), n)), ...)
+                                      for n in Match.__fields__})
+    sample = Finding(file="", rule="", title="", family="", severity="info", basis="", message="", suggestion="")
+    types = {n: (list[match] if n == "matched" else dict | None if n == "exception" else str | None if n == "record"
+                 else type(getattr(sample, n)), ...) for n in FIELDS}
+    return create_model("Finding", **types).model_json_schema()

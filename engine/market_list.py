@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from engine.record import field, record
 from pathlib import Path
 
 from .errors import UserError
@@ -41,7 +41,7 @@ def data_dir(override: str | None = None) -> Path:
 
 # ---- editions as loaded ------------------------------------------------------------------------------------
 
-@dataclass
+@record
 class Edition:
     edition: str
     title: str

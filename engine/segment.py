@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from engine.record import field, record
 
 from .regex_cache import cached
 
@@ -22,7 +22,7 @@ ANNEX_RE = cached(r"^\s*(附件|附表|附录)\s*\d*")
 SENTENCE_END = cached(r"[。！？!?；;]+[”’」』）)]*|\n")
 
 
-@dataclass(slots=True)
+@record
 class Unit:
     scope: str          # sentence | clause | article | document
     index: int
@@ -31,7 +31,7 @@ class Unit:
     path: str
 
 
-@dataclass
+@record
 class Document:
     name: str
     text: str

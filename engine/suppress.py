@@ -10,12 +10,12 @@
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
+from engine.record import record
 
 from .errors import UserError
 
 
-@dataclass
+@record
 class Suppression:
     rule: str
     reason: str
