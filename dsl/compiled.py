@@ -59,6 +59,7 @@ class RuleSet:
     regex_code: dict[str, tuple] = field(default_factory=dict)         # pattern -> engine.regex_cache.precompile()
     regex_signature: tuple = ()                                        # the interpreter regex_code was made by
     value_keys: list = field(default_factory=list)                     # automaton value id -> operand keys
+    durable_json: dict = field(default_factory=dict)                   # partition -> durable's ruleset JSON
     partitions: list[tuple[str, str, list[int]]] = field(default_factory=list)  # (name, unit, rule indexes)
     fingerprint: str = ""
     automaton: object = None        # pyahocorasick.Automaton over every literal, built by build_automaton()

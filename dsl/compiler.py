@@ -401,7 +401,10 @@ def build_automaton(rs: RuleSet):
 
     from engine import regex_cache
 
+    from engine.durable_eval import definitions
+
     rs.regex_code = {p: regex_cache.precompile(overlapping(p)) for p in set(rs.regex_keys.values())}
+    rs.durable_json = definitions(rs)   # also checks durable's static limits at load time (P10)
     rs.regex_signature = regex_cache.signature()
 
     a = ahocorasick.Automaton()

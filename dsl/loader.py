@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from engine.cachefiles import cache_dir, load_pickle, save_pickle
-from engine.errors import RuleLoadError
+from engine.errors import EngineError, RuleLoadError
 
 PKG_ROOT = Path(__file__).resolve().parent.parent
 # POLICYLINT_RULES points at another rules directory (its own law/ beside its packs), e.g. a local pack
@@ -31,7 +31,7 @@ def _fingerprint(paths: list[Path]) -> str:
     stamp = [CACHE_VERSION]
     engine_dir = dsl_dir.parent / "engine"   # regex_cache.precompile also shapes the compiled form
     for p in (paths + sorted(LAW_DIR.glob("*.yaml")) + sorted(dsl_dir.glob("*.py")) + [dsl_dir / "grammar.lark"]
-              + [engine_dir / "regex_cache.py"]):
+              + [engine_dir / "regex_cache.py", engine_dir / "durable_eval.py"]):
         st = p.stat()
         stamp.append(f"{p}|{st.st_size}|{st.st_mtime_ns}")
     data = "\n".join(stamp).encode()
@@ -55,7 +55,10 @@ def compile_paths(paths: list[Path]):
         rs = compile_files(files, load_lawbook(str(LAW_DIR)))
     except CompileError as e:
         raise RuleLoadError(f"{e}") from None
-    rs.automaton = build_automaton(rs)
+    try:
+        rs.automaton = build_automaton(rs)
+    except EngineError as e:   # durable's static limits, checked when the rules are compiled
+        raise RuleLoadError(str(e)) from None
     return rs
 
 

@@ -71,6 +71,25 @@ def check_limits(definition: dict, name: str) -> None:
         raise EngineError(f"规则集 {name} 超出 durable-rules 的静态上限（规则 {len(definition)}，分支 {len(firsts)}）")
 
 
+def definitions(rs) -> dict[str, str]:
+    """durable's JSON for every partition of a ruleset, checked against its static limits (P10). Made when the
+    rules are compiled and cached with them: building it costs more than creating the rulesets."""
+    out = {}
+    for name, _unit, idxs in rs.partitions:
+        definition = {f"r{i}": {"all": [{"m": rule_pattern(rs.rules[i], rs.atoms)}]} for i in idxs}
+        check_limits(definition, name)
+        definition["__end"] = {"all": [{"m": {"kind": "__end"}}]}   # the sentinel rule (P1)
+        out[name] = json.dumps(definition, ensure_ascii=False)
+    return out
+
+
+def durable_definition(rs, name: str) -> str:
+    cached = getattr(rs, "durable_json", None)
+    if not cached:
+        cached = rs.durable_json = definitions(rs)
+    return cached[name]
+
+
 class DurableEvaluator:
     """One per process and ruleset version. Not thread-safe: one document at a time (a lock guards it).
 
@@ -99,13 +118,10 @@ class DurableEvaluator:
         for part in [p for p in self._pending if p[1] in units]:
             self._pending.remove(part)
             name, unit, idxs = part
-            definition = {f"r{i}": {"all": [{"m": rule_pattern(rs.rules[i], rs.atoms)}]} for i in idxs}
-            check_limits(definition, name)
-            definition["__end"] = {"all": [{"m": {"kind": "__end"}}]}
             DurableEvaluator._ruleset_serial += 1
             rs_name = f"pl{DurableEvaluator._ruleset_serial}_{rs.fingerprint[:8]}_{name}"
             try:
-                handle = self._c.create_ruleset(rs_name, json.dumps(definition, ensure_ascii=False))
+                handle = self._c.create_ruleset(rs_name, durable_definition(rs, name))
             except Exception as e:
                 raise EngineError(f"durable-rules 无法建立规则集 {name}：{e}") from None
             used = set().union(*(all_atoms(rs.rules[i].expr) for i in idxs))
