@@ -45,28 +45,31 @@ _GATES: dict[int, dict] = {}
 
 def _gates(rs) -> dict:
     """Per scope, which rules each text atom can open: a rule whose `when` is a conjunction needs all of its
-    positive atoms, so a unit lacking them cannot match it (the indexed pre-filter of research §5)."""
+    positive atoms, so a unit lacking them cannot match it (the indexed pre-filter of research §5). A unit is
+    sent only to the durable partitions holding a rule it could match."""
     g = _GATES.get(id(rs))
     if g is None:
         g = {}
+        part_of = {i: name for name, _unit, idxs in rs.partitions for i in idxs}
         for i, r in enumerate(rs.rules):
             if r.on != "text":
                 continue
-            entry = g.setdefault(r.scope, {"open": [], "by_atom": {}})
+            entry = g.setdefault(r.scope, {"open": set(), "by_atom": {}})
             parts = r.expr[1] if r.expr[0] == "and" else (r.expr,)
-            required = tuple(p[1] for p in parts if p[0] == "atom" and p[2]
+            required = tuple(f"a{p[1]}" for p in parts if p[0] == "atom" and p[2]
                              and rs.atoms[p[1]][0] in ("present", "order", "near"))
             if required:
-                entry["by_atom"].setdefault(required[0], []).append(required)
+                entry["by_atom"].setdefault(required[0], []).append((required, part_of[i]))
             else:
-                entry["open"].append(i)   # no single required atom (e.g. an `or` at the top): always a candidate
+                entry["open"].add(part_of[i])   # no single required atom (an `or` at the top): always sent
         g = _GATES[id(rs)] = g
     return g
 
 
 def text_facts(doc: Document, rs, feats: TextFeatures) -> tuple[dict[str, list[dict]], dict[str, object]]:
     """Facts per unit kind, and the units by fact id. A unit goes to the engine only when some rule of its
-    scope could match it: every text rule needs words (the compiler checks), most need several at once."""
+    scope could match it (every text rule needs words, the compiler checks; most need several at once), and
+    only to the partitions that hold such rules (`_parts`)."""
     facts: dict[str, list[dict]] = {}
     units = {}
     gates = _gates(rs)
@@ -74,18 +77,20 @@ def text_facts(doc: Document, rs, feats: TextFeatures) -> tuple[dict[str, list[d
         gate = gates.get(scope)
         if gate is None:
             continue
-        by_atom, always = gate["by_atom"], bool(gate["open"])
+        by_atom, always = gate["by_atom"], gate["open"]
         out = facts[scope] = []
         for u in doc.units(scope):
             fact = feats.unit_fact(u)
-            flags = [k for k in fact if k[0] == "a"]
-            if not flags:
-                continue
-            if not always and not any(all(f"a{r}" in fact for r in req)
-                                      for k in flags for req in by_atom.get(int(k[1:]), ())):
+            parts = set(always)
+            for k in fact:
+                for req, part in by_atom.get(k, ()):
+                    if part not in parts and all(r in fact for r in req):
+                        parts.add(part)
+            if not parts or not any(k[0] == "a" for k in fact):
                 continue
             fid = f"{scope}:{u.index}"
             fact["id"] = fid
+            fact["_parts"] = parts
             out.append(fact)
             units[fid] = u
     return facts, units

@@ -109,7 +109,7 @@ class DurableEvaluator:
         self._c = durable_rules_engine
         self.rs = rs
         self._lock = threading.Lock()
-        self.partitions: list[tuple[int, str, set[str]]] = []   # (C handle, unit kind, fact keys it reads)
+        self.partitions: list[tuple[int, str, set[str], str]] = []   # (C handle, unit kind, fact keys, name)
         self._pending = list(rs.partitions)   # registered on first use: a draft needs only the text rulesets
         self._doc_counter = 0
 
@@ -126,7 +126,7 @@ class DurableEvaluator:
                 raise EngineError(f"durable-rules 无法建立规则集 {name}：{e}") from None
             used = set().union(*(all_atoms(rs.rules[i].expr) for i in idxs))
             keys = {f"a{a}" for a in used} | {f"v{a}" for a in used}
-            self.partitions.append((handle, unit, keys))
+            self.partitions.append((handle, unit, keys, name))
 
     def _on_action(self, message: str, hits: set) -> None:
         for rule_name, matched in json.loads(message).items():
@@ -142,8 +142,9 @@ class DurableEvaluator:
             self._doc_counter += 1
             sid = f"d{self._doc_counter}"
             hits: set[tuple[int, str]] = set()
-            for handle, unit, keys in self.partitions:
-                facts = facts_by_unit.get(unit)
+            for handle, unit, keys, name in self.partitions:
+                # a fact carrying `_parts` (text units, see engine.check) goes only where a rule could match it
+                facts = [f for f in facts_by_unit.get(unit, ()) if name in f.get("_parts", (name,))]
                 if not facts:
                     continue
                 batch = [_project(f, keys, sid, unit) for f in facts]

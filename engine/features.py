@@ -33,14 +33,12 @@ def scan(text: str, rs) -> dict[str, list[Occ]]:
                     anchor_hits[k].extend(spans)
                 else:
                     occ[k].extend(spans)
-    anchored = rs.regex_anchors
     line_ends = line_of = None
-    for key, pattern in rs.regex_keys.items():
-        base = key.split("#", 1)[0] if key.startswith("G:") else key
-        if key not in anchored:
+    for key, base, pattern, needs in _regex_plan(rs):
+        if needs is None:
             windows = [(0, len(text), -1)]
         else:
-            hits = [anchor_hits.get(f"@{j}@{key}") for j in range(len(anchored[key]))]
+            hits = [anchor_hits.get(k) for k in needs]
             if not all(hits):
                 continue   # something this regex needs is nowhere in the text
             if line_ends is None:
@@ -50,9 +48,16 @@ def scan(text: str, rs) -> dict[str, list[Occ]]:
                 for n, end in enumerate(line_ends):
                     line_of.extend([n] * (end + 1 - prev))
                     prev = end + 1
-            lines = sorted(set.intersection(*({line_of[e - 1] for _, e in h} for h in hits)))
+            hits.sort(key=len)        # intersect from the rarest requirement
+            lines = {line_of[e - 1] for _, e in hits[0]}
+            for h in hits[1:]:
+                lines &= {line_of[e - 1] for _, e in h}
+                if not lines:
+                    break
+            if not lines:
+                continue
             windows = []          # consecutive lines make one window: fewer calls; line-crossing matches dropped
-            for n in lines:
+            for n in sorted(lines):
                 if windows and windows[-1][2] == n - 1:
                     windows[-1] = (windows[-1][0], line_ends[n], n)
                 else:
@@ -71,6 +76,18 @@ def scan(text: str, rs) -> dict[str, list[Occ]]:
 
 
 _RX: dict[str, re.Pattern] = {}
+_REGEX_PLANS: dict[int, list] = {}
+
+
+def _regex_plan(rs) -> list[tuple[str, str, str, tuple | None]]:
+    """(key, the operand key its matches count for, pattern, the anchor keys it needs or None), once per ruleset."""
+    plan = _REGEX_PLANS.get(id(rs))
+    if plan is None:
+        plan = _REGEX_PLANS[id(rs)] = [
+            (key, key.split("#", 1)[0] if key.startswith("G:") else key, pattern,
+             tuple(f"@{j}@{key}" for j in range(len(rs.regex_anchors[key]))) if key in rs.regex_anchors else None)
+            for key, pattern in rs.regex_keys.items()]
+    return plan
 
 
 def _regex(pattern: str, rs) -> re.Pattern:

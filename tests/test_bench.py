@@ -17,17 +17,34 @@ FILLER = ["各有关部门要加强组织领导，明确责任分工，确保各
           "本措施所需资金由县财政统筹安排，纳入年度预算管理。",
           "鼓励企业加大研发投入，提升自主创新能力和核心竞争力。",
           "加强事中事后监管，建立健全信用监管机制。",
-          "优化政务服务流程，推行一网通办，提高办事效率。"]
+          "优化政务服务流程，推行一网通办，提高办事效率。",
+          "坚持稳中求进工作总基调，完整、准确、全面贯彻新发展理念，加快构建新发展格局。",
+          "到2027年，全市规模以上工业增加值年均增长8%左右，数字经济核心产业增加值占地区生产总值比重达到10%。",
+          "实施产业基础再造工程，推动传统产业高端化、智能化、绿色化发展。",
+          "加快建设5G基站、工业互联网标识解析节点等新型基础设施。",
+          "健全人才引进、培养、使用、评价和激励机制，营造尊重人才的良好氛围。",
+          "深化“放管服”改革，推进审批服务标准化、规范化、便利化。",
+          "建立重点项目推进机制，实行清单化管理、项目化推进。",
+          "加强统计监测分析，定期通报工作进展情况。",
+          "落实安全生产责任制，坚决防范和遏制重特大事故发生。",
+          "强化用地、用能、环境容量等要素保障，提高资源配置效率。",
+          "支持高校、科研院所与企业共建研发平台，促进科技成果转移转化。",
+          "完善中小企业服务体系，提升公共服务平台服务能力。",
+          "加强知识产权保护，健全知识产权纠纷多元化解机制。",
+          "各地要结合实际制定具体实施方案，并于每年12月底前报送年度工作总结。",
+          "本措施自印发之日起施行，有效期至2028年12月31日。"]
+EXAMPLE_SHARE = 0.15   # share of sentences taken from the packs' examples: a draft with real problems in it
 
 
 def make_draft(rs, chars: int, seed: int) -> str:
-    """A draft of about `chars` characters: numbered articles mixing filler with the packs' own example
-    sentences (violating and lawful), so the rules really have work to do."""
+    """A draft of about `chars` characters: numbered articles of ordinary policy wording, with one sentence in
+    about seven taken from the packs' own examples (violating and lawful), so the rules have real work to do."""
     rng = random.Random(seed)
     examples = [text for r in rs.rules for text, _v, _l in r.examples]
     lines, n, size = ["示例市关于促进产业高质量发展的若干措施"], 1, 0
     while size < chars:
-        body = "".join(rng.choice(FILLER if rng.random() < 0.7 else examples) for _ in range(rng.randint(1, 4)))
+        body = "".join(rng.choice(examples if rng.random() < EXAMPLE_SHARE else FILLER)
+                       for _ in range(rng.randint(1, 4)))
         line = f"第{n}条　{body}"
         lines.append(line)
         size += len(line) + 1
