@@ -55,15 +55,41 @@ def _gates(rs) -> dict:
             if r.on != "text":
                 continue
             entry = g.setdefault(r.scope, {"open": set(), "by_atom": {}})
-            parts = r.expr[1] if r.expr[0] == "and" else (r.expr,)
-            required = tuple(f"a{p[1]}" for p in parts if p[0] == "atom" and p[2]
-                             and rs.atoms[p[1]][0] in ("present", "order", "near"))
-            if required:
-                entry["by_atom"].setdefault(required[0], []).append((required, part_of[i]))
-            else:
-                entry["open"].add(part_of[i])   # no single required atom (an `or` at the top): always sent
+            alternatives = _requirements(r.expr, rs.atoms)
+            if not alternatives or () in alternatives:
+                entry["open"].add(part_of[i])   # matchable without any particular word: always sent
+                continue
+            for req in alternatives:
+                entry["by_atom"].setdefault(req[0], []).append((req, part_of[i]))
         g = _GATES[id(rs)] = g
     return g
+
+
+def _requirements(e: tuple, atoms, limit: int = 64) -> list[tuple[str, ...]]:
+    """The ways a rule can hold, as alternatives of text atoms that must all be present (a bounded DNF of the
+    positive text atoms). () means "no particular word needed"; an empty list means "too many to list"."""
+    kind = e[0]
+    if kind == "atom":
+        return [(f"a{e[1]}",)] if e[2] and atoms[e[1]][0] in ("present", "order", "near") else [()]
+    if kind == "or":
+        out: list[tuple[str, ...]] = []
+        for a in e[1]:
+            sub = _requirements(a, atoms, limit)
+            if not sub or () in sub:
+                return [()]
+            out += sub
+        return out if len(out) <= limit else []
+    if kind == "and":
+        out = [()]
+        for a in e[1]:
+            sub = _requirements(a, atoms, limit)
+            if not sub:
+                continue   # that part alone is too branchy: the others still narrow it
+            out = [tuple(dict.fromkeys(x + y)) for x in out for y in sub]
+            if len(out) > limit:
+                out = [tuple(dict.fromkeys(x for alt in out for x in alt if all(x in o for o in out)))]
+        return out
+    return [()]
 
 
 def text_facts(doc: Document, rs, feats: TextFeatures) -> tuple[dict[str, list[dict]], dict[str, object]]:
