@@ -16,10 +16,11 @@ def set_as_of(date) -> None:
     _AS_OF = date
 
 
-def _check_one(path: str, rs, engine: str | None):
+def _check_one(path: str, rs, engine: str | None, prepare=None):
     from .check import check_path
     try:
-        return check_path(path, rs, engine, as_of=_AS_OF), None
+        findings = check_path(path, rs, engine, as_of=_AS_OF)
+        return (prepare(findings) if prepare else findings), None
     except UserError as e:
         return None, str(e)
     except EngineError as e:
@@ -30,7 +31,7 @@ def _check_one(path: str, rs, engine: str | None):
         return None, f"{path}：检查时出现内部错误（{type(e).__name__}: {e}）"
 
 
-def _worker(conn, rs, engine) -> None:
+def _worker(conn, rs, engine, prepare=None) -> None:
     import faulthandler
     import signal
 
@@ -44,17 +45,17 @@ def _worker(conn, rs, engine) -> None:
         if task is None:
             return
         idx, path = task
-        findings, error = _check_one(path, rs, engine)
+        findings, error = _check_one(path, rs, engine, prepare)
         conn.send((idx, findings, error))
 
 
-def check_serial(paths: list[str], rs, engine: str | None = None):
+def check_serial(paths: list[str], rs, engine: str | None = None, prepare=None):
     for i, p in enumerate(paths):
-        findings, error = _check_one(p, rs, engine)
+        findings, error = _check_one(p, rs, engine, prepare)
         yield i, findings, error
 
 
-def check_parallel(paths: list[str], rs, engine: str | None = None, jobs: int | None = None):
+def check_parallel(paths: list[str], rs, engine: str | None = None, jobs: int | None = None, prepare=None):
     """Yield (index, findings, error) as documents finish; the caller restores input order."""
     import multiprocessing as mp   # here, not at the top: one draft needs no workers, and start-up is measured
     from multiprocessing.connection import wait
@@ -67,7 +68,7 @@ def check_parallel(paths: list[str], rs, engine: str | None = None, jobs: int | 
 
     def spawn():
         parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_worker, args=(child, rs, engine), daemon=True)
+        proc = ctx.Process(target=_worker, args=(child, rs, engine, prepare), daemon=True)
         proc.start()
         child.close()
         workers[parent] = [proc, None]
@@ -126,11 +127,14 @@ def check_parallel(paths: list[str], rs, engine: str | None = None, jobs: int | 
                 proc.kill()
 
 
-def check_many(paths: list[str], rs, engine: str | None = None, jobs: int | None = None) -> list[Result]:
-    """All results in input order. One file runs in this process; more go to workers."""
+def check_many(paths: list[str], rs, engine: str | None = None, jobs: int | None = None,
+               prepare=None) -> list[Result]:
+    """All results in input order. One file runs in this process; more go to workers (forked, so `prepare`
+    may be any callable). `prepare(findings)` runs in the worker on each document's findings — e.g. to render
+    them there, in parallel, instead of sending every Finding object back to this process."""
     if len(paths) <= 1 or jobs == 1:
-        results = list(check_serial(paths, rs, engine))
+        results = list(check_serial(paths, rs, engine, prepare))
     else:
-        results = list(check_parallel(paths, rs, engine, jobs))
+        results = list(check_parallel(paths, rs, engine, jobs, prepare))
     results.sort(key=lambda r: r[0])
     return results

@@ -44,9 +44,12 @@ _GATES: dict[int, dict] = {}
 
 
 def _gates(rs) -> dict:
-    """Per scope, which rules each text atom can open: a rule whose `when` is a conjunction needs all of its
-    positive atoms, so a unit lacking them cannot match it (the indexed pre-filter of research §5). A unit is
-    sent only to the durable partitions holding a rule it could match."""
+    """Per scope, what a unit must contain for each rule to have a chance: a rule holds only through one of its
+    alternatives of required words (_requirements). Indexed by one word of each alternative, so a unit is
+    looked at only for rules whose words it has (the indexed pre-filter of research §5), and is sent only to
+    the durable partitions holding such rules."""
+    from dsl.compiled import all_atoms
+
     g = _GATES.get(id(rs))
     if g is None:
         g = {}
@@ -54,15 +57,22 @@ def _gates(rs) -> dict:
         for i, r in enumerate(rs.rules):
             if r.on != "text":
                 continue
-            entry = g.setdefault(r.scope, {"open": set(), "by_atom": {}})
+            entry = g.setdefault(r.scope, {"open": [], "by_key": {}})
+            text_atoms = tuple(a for a in all_atoms(r.expr) if rs.atoms[a][0] in ("present", "order", "near"))
+            rule = (i, part_of[i], text_atoms)
             alternatives = _requirements(r.expr, rs.atoms)
             if not alternatives or () in alternatives:
-                entry["open"].add(part_of[i])   # matchable without any particular word: always sent
+                entry["open"].append(rule)   # matchable without any particular word: always looked at
                 continue
             for req in alternatives:
-                entry["by_atom"].setdefault(req[0], []).append((req, part_of[i]))
+                keys = tuple(dict.fromkeys(k for a in req for k in _keys(rs.atoms[int(a[1:])])))
+                entry["by_key"].setdefault(keys[0], []).append((keys, req, rule))
         g = _GATES[id(rs)] = g
     return g
+
+
+def _keys(form: tuple) -> tuple[str, ...]:
+    return (form[1],) if form[0] == "present" else (form[1], form[2])
 
 
 def _requirements(e: tuple, atoms, limit: int = 64) -> list[tuple[str, ...]]:
@@ -95,7 +105,7 @@ def _requirements(e: tuple, atoms, limit: int = 64) -> list[tuple[str, ...]]:
 def text_facts(doc: Document, rs, feats: TextFeatures) -> tuple[dict[str, list[dict]], dict[str, object]]:
     """Facts per unit kind, and the units by fact id. A unit goes to the engine only when some rule of its
     scope could match it (every text rule needs words, the compiler checks; most need several at once), and
-    only to the partitions that hold such rules (`_parts`)."""
+    only to the partitions that hold such rules (`_parts`). Only those rules' atoms are computed."""
     facts: dict[str, list[dict]] = {}
     units = {}
     gates = _gates(rs)
@@ -103,15 +113,28 @@ def text_facts(doc: Document, rs, feats: TextFeatures) -> tuple[dict[str, list[d
         gate = gates.get(scope)
         if gate is None:
             continue
-        by_atom, always = gate["by_atom"], gate["open"]
+        by_key, always = gate["by_key"], gate["open"]
         out = facts[scope] = []
+        per_unit = feats.unit_occurrences(scope)
         for u in doc.units(scope):
-            fact = feats.unit_fact(u)
-            parts = set(always)
-            for k in fact:
-                for req, part in by_atom.get(k, ()):
-                    if part not in parts and all(r in fact for r in req):
-                        parts.add(part)
+            occ = per_unit[u.index]
+            if not occ:
+                continue
+            maybe = list(always)          # rules whose words are all in the unit: check them
+            for key in occ:
+                for keys, req, rule in by_key.get(key, ()):
+                    if all(k in occ for k in keys):
+                        maybe.append((req, rule))
+            if not maybe:
+                continue
+            atom_ids = {a for item in maybe for a in (item[2] if len(item) == 3 else item[1][2])}
+            fact = feats.unit_fact(u, atom_ids)
+            parts = set()
+            for item in maybe:
+                if len(item) == 3:        # an open rule
+                    parts.add(item[1])
+                elif all(a in fact for a in item[0]):
+                    parts.add(item[1][1])
             if not parts or not any(k[0] == "a" for k in fact):
                 continue
             fid = f"{scope}:{u.index}"

@@ -102,6 +102,34 @@ def parse_date(text: str):
         raise UserError(f"日期“{text}”无法识别，请写成 2026-08-01 或 2026年8月1日") from None
 
 
+def _jsonl_lines(findings) -> list[tuple[int, str]]:
+    import json
+    return [(f.rank, json.dumps(f.to_dict(), ensure_ascii=False)) for f in findings]
+
+
+def _check_jsonl(paths: list[str], rs, args, floor: int) -> int:
+    """The machine contract, rendered by the workers themselves: only text crosses back to this process."""
+    from .batch import check_many
+    from .finding import SEVERITY_RANK
+
+    failures, worst = 0, -1
+    out = sys.stdout
+    for idx, lines, err in check_many(paths, rs, args.engine, args.jobs, prepare=_jsonl_lines):
+        if err:
+            failures += 1
+            print(err, file=sys.stderr)
+            continue
+        for rank, line in lines:
+            if rank >= floor:
+                out.write(line + "\n")
+                worst = max(worst, rank)
+    if failures and failures == len(paths):
+        return EXIT_BAD_INPUT
+    if worst >= SEVERITY_RANK[args.fail_on]:
+        return EXIT_FINDINGS
+    return EXIT_BAD_INPUT if failures else EXIT_CLEAN
+
+
 def cmd_check(args) -> int:
     from dsl.loader import load_rules
     from reports.render import render
@@ -114,16 +142,18 @@ def cmd_check(args) -> int:
     if args.as_of:
         from .batch import set_as_of
         set_as_of(parse_date(args.as_of))
+    floor = SEVERITY_RANK[args.min_severity]
+    suppress_file = args.suppress or ("policylint-suppress.yaml" if Path("policylint-suppress.yaml").exists() else None)
+    if args.format == "jsonl" and not args.register and not suppress_file:
+        return _check_jsonl(paths, rs, args, floor)
     results = check_many(paths, rs, args.engine, args.jobs)
     findings, failures = [], []
-    floor = SEVERITY_RANK[args.min_severity]
     for idx, fs, err in results:
         if err:
             failures.append((paths[idx], err))
         else:
             findings.extend(f for f in fs if f.rank >= floor)
     notes = []
-    suppress_file = args.suppress or ("policylint-suppress.yaml" if Path("policylint-suppress.yaml").exists() else None)
     if suppress_file:
         from . import suppress
 

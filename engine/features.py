@@ -177,13 +177,15 @@ class TextFeatures:
     def occurrences_in(self, unit) -> dict[str, list[Occ]]:
         return self.unit_occurrences(unit.scope)[unit.index]
 
-    def unit_fact(self, unit) -> dict:
+    def unit_fact(self, unit, atom_ids=None) -> dict:
+        """The unit's fact: a{i} for every text atom that holds (among `atom_ids` when given), plus doc.* values."""
         occ = self.occurrences_in(unit)
-        by_key = self.by_scope.get(unit.scope, {})
-        candidates = set()
-        for key in occ:
-            candidates.update(by_key.get(key, ()))
-        fact = {f"a{i}": 1 for i in text_atoms(self.rs, occ, candidates)}
+        if atom_ids is None:
+            by_key = self.by_scope.get(unit.scope, {})
+            atom_ids = set()
+            for key in occ:
+                atom_ids.update(by_key.get(key, ()))
+        fact = {f"a{i}": 1 for i in text_atoms(self.rs, occ, atom_ids)}
         fact.update(self.ctx_values)
         return fact
 
