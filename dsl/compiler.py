@@ -19,8 +19,8 @@ from .lawtext import LawBook
 TEXT_KINDS = ("text",)
 RECORD_KINDS = ("filing_item", "filing_request", "case_record")
 FAMILIES = ("fair_competition", "negative_list", "filing", "case")
-MAX_RULES_PER_RULESET = 60        # durable P10: keep far below 512 siblings / 256 rules per condition
-MAX_FACT_PROPERTIES = 240         # durable: at most 255 properties per fact
+MAX_RULES_PER_RULESET = 150       # durable P10: below 256 rules per condition and 512 siblings (research: 100-150)
+MAX_PARTITION_ATOMS = 1000        # keeps each ruleset's JSON modest; a fact's size is checked when it is built
 
 
 class CompileError(Exception):
@@ -296,7 +296,7 @@ def partition(rs: RuleSet) -> list[tuple[str, str, list[int]]]:
         chunk_atoms: set[int] = set()
         for i in idxs:
             atoms_i = all_atoms(rs.rules[i].expr)
-            if chunk and (len(chunk) >= MAX_RULES_PER_RULESET or len(chunk_atoms | atoms_i) > MAX_FACT_PROPERTIES):
+            if chunk and (len(chunk) >= MAX_RULES_PER_RULESET or len(chunk_atoms | atoms_i) > MAX_PARTITION_ATOMS):
                 parts.append((f"{unit}_{len(parts)}", unit, chunk))
                 chunk, chunk_atoms = [], set()
             chunk.append(i)

@@ -168,8 +168,13 @@ class DurableEvaluator:
             return hits
 
 
+MAX_FACT_PROPERTIES = 250   # durable accepts at most 255 properties per fact
+
+
 def _project(fact: dict, keys: set[str], sid: str, unit: str) -> dict:
     out = {k: v for k, v in fact.items() if k in keys}
+    if len(out) > MAX_FACT_PROPERTIES:   # never let durable drop or mangle a fact silently
+        raise EngineError(f"一个{unit}单元同时满足 {len(out)} 个条件，超过 durable-rules 单个事实的属性上限")
     out["id"] = fact["id"]
     out["sid"] = sid
     out["kind"] = unit
