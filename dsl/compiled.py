@@ -60,6 +60,7 @@ class RuleSet:
     regex_signature: tuple = ()                                        # the interpreter regex_code was made by
     value_keys: list = field(default_factory=list)                     # automaton value id -> operand keys
     durable_json: dict = field(default_factory=dict)                   # partition -> durable's ruleset JSON
+    plans: dict = field(default_factory=dict)                          # engine indexes made once (see plan())
     partitions: list[tuple[str, str, list[int]]] = field(default_factory=list)  # (name, unit, rule indexes)
     fingerprint: str = ""
     automaton: object = None        # pyahocorasick.Automaton over every literal, built by build_automaton()
@@ -69,6 +70,16 @@ class RuleSet:
 
     def units(self) -> set[str]:
         return {r.unit for r in self.rules}
+
+
+def plan(rs, name: str, build):
+    """An index the engine derives from the rules (which rules a word can open, which atoms a scope needs…),
+    built once: when the rules are compiled it is stored with them in the cache, so a check does not redo it."""
+    plans = rs.__dict__.setdefault("plans", {})
+    got = plans.get(name)
+    if got is None:
+        got = plans[name] = build(rs)
+    return got
 
 
 def overlapping(pattern: str) -> str:

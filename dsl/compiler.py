@@ -13,7 +13,7 @@ import re
 
 from . import ast
 from .compiled import (CompiledRule, RuleSet, overlapping, _atom_keys, _positive_atoms, all_atoms, describe,
-                       describe_atom, eval_expr, key_label)
+                       eval_expr)
 from .lawtext import LawBook
 
 TEXT_KINDS = ("text",)
@@ -405,6 +405,9 @@ def build_automaton(rs: RuleSet):
 
     rs.regex_code = {p: regex_cache.precompile(overlapping(p)) for p in set(rs.regex_keys.values())}
     rs.durable_json = definitions(rs)   # also checks durable's static limits at load time (P10)
+    from engine.check import _gates
+    from engine.features import _plan, _regex_plan
+    _gates(rs), _plan(rs), _regex_plan(rs)   # engine indexes, cached with the rules
     rs.regex_signature = regex_cache.signature()
 
     a = ahocorasick.Automaton()

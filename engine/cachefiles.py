@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import os
-import pickle
+
+try:
+    import _pickle as pickle   # the C module: `pickle` itself compiles regexes at import
+except ImportError:  # pragma: no cover
+    import pickle
 from pathlib import Path
 
 
@@ -20,7 +24,7 @@ def save_pickle(path: Path, obj) -> bool:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tmp.open("wb") as fh:
-            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(obj, fh, protocol=5)
         os.replace(tmp, path)
         return True
     except Exception:

@@ -40,34 +40,33 @@ def default_rules():
     return load_rules()
 
 
-_GATES: dict[int, dict] = {}
-
-
 def _gates(rs) -> dict:
+    from dsl.compiled import plan
+    return plan(rs, "gates", _build_gates)
+
+
+def _build_gates(rs) -> dict:
     """Per scope, what a unit must contain for each rule to have a chance: a rule holds only through one of its
     alternatives of required words (_requirements). Indexed by one word of each alternative, so a unit is
     looked at only for rules whose words it has (the indexed pre-filter of research §5), and is sent only to
     the durable partitions holding such rules."""
     from dsl.compiled import all_atoms
 
-    g = _GATES.get(id(rs))
-    if g is None:
-        g = {}
-        part_of = {i: name for name, _unit, idxs in rs.partitions for i in idxs}
-        for i, r in enumerate(rs.rules):
-            if r.on != "text":
-                continue
-            entry = g.setdefault(r.scope, {"open": [], "by_key": {}})
-            text_atoms = tuple(a for a in all_atoms(r.expr) if rs.atoms[a][0] in ("present", "order", "near"))
-            rule = (i, part_of[i], text_atoms)
-            alternatives = _requirements(r.expr, rs.atoms)
-            if not alternatives or () in alternatives:
-                entry["open"].append(rule)   # matchable without any particular word: always looked at
-                continue
-            for req in alternatives:
-                keys = tuple(dict.fromkeys(k for a in req for k in _keys(rs.atoms[int(a[1:])])))
-                entry["by_key"].setdefault(keys[0], []).append((keys, req, rule))
-        g = _GATES[id(rs)] = g
+    g = {}
+    part_of = {i: name for name, _unit, idxs in rs.partitions for i in idxs}
+    for i, r in enumerate(rs.rules):
+        if r.on != "text":
+            continue
+        entry = g.setdefault(r.scope, {"open": [], "by_key": {}})
+        text_atoms = tuple(a for a in all_atoms(r.expr) if rs.atoms[a][0] in ("present", "order", "near"))
+        rule = (i, part_of[i], text_atoms)
+        alternatives = _requirements(r.expr, rs.atoms)
+        if not alternatives or () in alternatives:
+            entry["open"].append(rule)   # matchable without any particular word: always looked at
+            continue
+        for req in alternatives:
+            keys = tuple(dict.fromkeys(k for a in req for k in _keys(rs.atoms[int(a[1:])])))
+            entry["by_key"].setdefault(keys[0], []).append((keys, req, rule))
     return g
 
 

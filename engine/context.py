@@ -17,8 +17,8 @@ Everything here is wording-based and cheap (a handful of regexes): it runs on ev
 """
 from __future__ import annotations
 
-import re
 
+from . import regex_cache as recache
 from .regex_cache import cached
 
 
@@ -80,9 +80,9 @@ def find_title(doc) -> str:
     lines = _lines(doc.text)[:10]
     cands = []
     for i, line in enumerate(lines):
-        if len(line) > 60 or "。" in line or line.endswith(("：", ":")) or re.match(r"第[零〇一二两三四五六七八九十百\d]+[章条]", line):
+        if len(line) > 60 or "。" in line or line.endswith(("：", ":")) or recache.match(r"第[零〇一二两三四五六七八九十百\d]+[章条]", line):
             continue
-        if line.startswith(PREAMBLE) or re.fullmatch(r"[\d０-９]{1,8}", line):
+        if line.startswith(PREAMBLE) or recache.fullmatch(r"[\d０-９]{1,8}", line):
             continue
         if "号" in line and NUMBER_RE.fullmatch(line):
             continue
@@ -107,7 +107,7 @@ def find_issuer(text: str, title: str) -> str:
         return m.group(1).strip()
     lines = _lines(text)
     for line in lines[:8]:   # an agreement: the administrative party is 甲方
-        m = re.match(r"甲\s*方[（(]?[^：:）)]*[）)]?[：:]\s*(.{2,40})$", line)
+        m = recache.match(r"甲\s*方[（(]?[^：:）)]*[）)]?[：:]\s*(.{2,40})$", line)
         if m and m.group(1).strip().endswith(ORGAN_END[:-1]):
             return m.group(1).strip()
     for i in range(len(lines) - 1, max(len(lines) - 6, 0) - 1, -1):
@@ -116,7 +116,7 @@ def find_issuer(text: str, title: str) -> str:
             if len(cand) <= 40 and "。" not in cand and cand.endswith(ORGAN_END):
                 return cand
     for line in lines[:4]:   # 发文机关标志: “某某市人民政府文件”
-        m = re.fullmatch(r"(.{2,40}?)文件", line)
+        m = recache.fullmatch(r"(.{2,40}?)文件", line)
         if m and m.group(1).endswith(ORGAN_END):
             return m.group(1)
     return ""
@@ -124,17 +124,17 @@ def find_issuer(text: str, title: str) -> str:
 
 def find_number(text: str) -> str:
     m = NUMBER_RE.search(text[:600])
-    return re.sub(r"\s+", "", m.group(0)) if m else ""
+    return recache.sub(r"\s+", "", m.group(0)) if m else ""
 
 
 # ---- kind (办法第二条第三款) ---------------------------------------------------------------------------------
 
 def _core_title(title: str) -> str:
     """关于印发《某某管理办法》的通知 -> 某某管理办法 (the document that is being issued)."""
-    m = re.search(r"《([^》]+)》", title)
-    if m and re.search(r"(印发|发布|转发|公布|出台)", title):
+    m = recache.search(r"《([^》]+)》", title)
+    if m and recache.search(r"(印发|发布|转发|公布|出台)", title):
         return m.group(1)
-    m = re.search(r"(?:印发|发布|转发|公布)(.+?)的(?:通知|公告|决定)$", title)
+    m = recache.search(r"(?:印发|发布|转发|公布)(.+?)的(?:通知|公告|决定)$", title)
     return m.group(1) if m else title
 
 
@@ -163,7 +163,7 @@ STANDARD_WORDS = _Lazy(r"本(标准|规范|规程)(规定|适用)|术语和定�
 def classify_kind(text: str, title: str, number: str = "") -> tuple[str, str]:
     core = _core_title(title) if title else ""
     if core:
-        if LAW_TITLE.search(core) and not re.search(r"(办法|细则|规定)", core):
+        if LAW_TITLE.search(core) and not recache.search(r"(办法|细则|规定)", core):
             return "其他", f"标题“{core}”为法律法规草案名称（条例第二条所列政策措施，不属于具体政策措施的细分类型）"
         if CONCRETE.search(core):
             return "具体政策措施", f"标题“{core}”为采购、招标、会议纪要等具体政策措施（办法第二条第三款）"
@@ -183,7 +183,7 @@ def classify_kind(text: str, title: str, number: str = "") -> tuple[str, str]:
         return "标准", "正文有“本标准”“规范性引用文件”等标准用语"
     if number and "规〔" in number or NORM_WORDS.search(text):
         return "规范性文件", "发文字号带“规”字或正文有“本办法自……施行”等规范性文件用语"
-    if re.search(r"本(措施|意见|方案|政策|通知)", text):
+    if recache.search(r"本(措施|意见|方案|政策|通知)", text):
         return "政策性文件", "正文自称“本措施”“本方案”等"
     return "其他", "标题和行文未显示文件类型（可能为节选的条款）"
 
@@ -310,7 +310,7 @@ def _article_of(doc, offset: int):
 
 
 def _norm_art(path: str) -> str:
-    m = re.match(rf"第[{CN}\d]+条", path or "")
+    m = recache.match(rf"第[{CN}\d]+条", path or "")
     return m.group(0) if m else (path or "")
 
 
@@ -321,7 +321,7 @@ def exception_declarations(doc) -> list[ExceptionDeclaration]:
         return []   # the common case, without compiling a regex
     out: list[ExceptionDeclaration] = []
     seen_units: set[tuple[int, int]] = set()
-    has_articles = any(re.match(rf"第[{CN}\d]+条", a.path) for a in doc.units("article"))
+    has_articles = any(recache.match(rf"第[{CN}\d]+条", a.path) for a in doc.units("article"))
     for s in doc.units("sentence"):
         sent = text[s.start:s.end]
         if not (EXC_CITE.search(sent) or EXC_WORDS.search(sent)):
@@ -372,7 +372,7 @@ def _elements(doc, d: ExceptionDeclaration) -> None:
                         break
             else:
                 rx = ALT_RE if name == "没有对公平竞争影响更小的替代方案" else PERIOD_RE
-                for line in re.finditer(r"[^\n]+", body):   # line by line: a match never spans two paragraphs
+                for line in recache.finditer(r"[^\n]+", body):   # line by line: a match never spans two paragraphs
                     m = rx.search(line.group(0).rstrip())
                     if m:
                         found = (s + line.start() + m.start(), m.group(0))

@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 
 from dsl.lawtext import cn_numeral
 
+from . import regex_cache as recache
 from .errors import UserError
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -95,7 +96,7 @@ class Numbering:
             lv = int(m.group(1)) - 1
             n = counters.get(lv, levels.get(lv, ("", "", 1))[2])
             return format_number(n, levels.get(lv, ("decimal",))[0])
-        return re.sub(r"%(\d)", sub, text)
+        return recache.sub(r"%(\d)", sub, text)
 
 
 STYLE_RE = re.compile(rb"<w:style\b[^>]*>.*?</w:style>", re.S)

@@ -76,18 +76,13 @@ def scan(text: str, rs) -> dict[str, list[Occ]]:
 
 
 _RX: dict[str, re.Pattern] = {}
-_REGEX_PLANS: dict[int, list] = {}
-
-
 def _regex_plan(rs) -> list[tuple[str, str, str, tuple | None]]:
-    """(key, the operand key its matches count for, pattern, the anchor keys it needs or None), once per ruleset."""
-    plan = _REGEX_PLANS.get(id(rs))
-    if plan is None:
-        plan = _REGEX_PLANS[id(rs)] = [
-            (key, key.split("#", 1)[0] if key.startswith("G:") else key, pattern,
-             tuple(f"@{j}@{key}" for j in range(len(rs.regex_anchors[key]))) if key in rs.regex_anchors else None)
-            for key, pattern in rs.regex_keys.items()]
-    return plan
+    """(key, the operand key its matches count for, pattern, the anchor keys it needs or None)."""
+    from dsl.compiled import plan
+    return plan(rs, "regex", lambda rs: [
+        (key, key.split("#", 1)[0] if key.startswith("G:") else key, pattern,
+         tuple(f"@{j}@{key}" for j in range(len(rs.regex_anchors[key]))) if key in rs.regex_anchors else None)
+        for key, pattern in rs.regex_keys.items()])
 
 
 def _regex(pattern: str, rs) -> re.Pattern:
@@ -198,30 +193,29 @@ def _ctx_value(context: dict, form: tuple):
     return v
 
 
-_PLANS: dict[int, dict] = {}
-
-
 def _plan(rs) -> dict:
-    """Index text atoms by the operand keys they need, per scope, once per ruleset: a scope only looks at the
-    words its own rules use."""
-    plan = _PLANS.get(id(rs))
-    if plan is None:
-        from dsl.compiled import all_atoms
+    """Index text atoms by the operand keys they need, per scope: a scope only looks at the words its own
+    rules use."""
+    from dsl.compiled import plan
+    return plan(rs, "features", _build_plan)
 
-        by_scope: dict[str, dict[str, list[int]]] = {}
-        ctx_atoms = set()
-        for r in rs.rules:
-            if r.on != "text":
-                continue
-            by_key = by_scope.setdefault(r.scope, defaultdict(list))
-            for i in all_atoms(r.expr):
-                form = rs.atoms[i]
-                keys = (form[1],) if form[0] == "present" else (form[1], form[2]) if form[0] in ("order", "near") else ()
-                for k in keys:
-                    if i not in by_key[k]:
-                        by_key[k].append(i)
-                if form[0] in ("cmp", "member", "exists") and str(form[1]).startswith("doc."):
-                    ctx_atoms.add(i)
-        plan = _PLANS[id(rs)] = {"by_scope": {s: dict(v) for s, v in by_scope.items()},
-                                 "ctx_atoms": sorted(ctx_atoms)}
-    return plan
+
+def _build_plan(rs) -> dict:
+    from dsl.compiled import all_atoms
+
+    by_scope: dict[str, dict[str, list[int]]] = {}
+    ctx_atoms = set()
+    for r in rs.rules:
+        if r.on != "text":
+            continue
+        by_key = by_scope.setdefault(r.scope, defaultdict(list))
+        for i in all_atoms(r.expr):
+            form = rs.atoms[i]
+            keys = (form[1],) if form[0] == "present" else (form[1], form[2]) if form[0] in ("order", "near") else ()
+            for k in keys:
+                if i not in by_key[k]:
+                    by_key[k].append(i)
+            if form[0] in ("cmp", "member", "exists") and str(form[1]).startswith("doc."):
+                ctx_atoms.add(i)
+    return {"by_scope": {s: dict(v) for s, v in by_scope.items()}, "ctx_atoms": sorted(ctx_atoms)}
+

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import sys
-import zipfile
 from pathlib import Path
 
 from .errors import UserError

@@ -72,4 +72,4 @@ def _permit(f: Finding, ed, hits) -> None:
         if f.severity == "info":
             f.severity = "warning"
     else:
-        f.notes.append(f"所用清单数据不完整，未能在清单中找到该活动；本提示是临时性的，须对照官方清单确认。")
+        f.notes.append("所用清单数据不完整，未能在清单中找到该活动；本提示是临时性的，须对照官方清单确认。")

@@ -14,10 +14,12 @@ import datetime as dt
 import json
 import os
 import re
-from engine.record import field, record
 from pathlib import Path
 
+from . import regex_cache as recache
 from .errors import UserError
+from .record import field, record
+from .regex_cache import cached
 
 EDITIONS_DIR = Path(__file__).resolve().parent.parent / "rules" / "negative_list" / "editions"
 
@@ -147,7 +149,7 @@ def edition_in_force(as_of: dt.date | None = None, data_dir_override: str | None
     return max(in_force, key=lambda e: e.effective)
 
 
-DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[年\-./]\s*(\d{1,2})\s*[月\-./]\s*(\d{1,2})\s*日?")
+DATE_RE = cached(r"((?:19|20)\d{2})\s*[年\-./]\s*(\d{1,2})\s*[月\-./]\s*(\d{1,2})\s*日?")
 
 
 def draft_date(text: str, tail: int = 300) -> dt.date | None:
@@ -164,7 +166,7 @@ def draft_date(text: str, tail: int = 300) -> dt.date | None:
 
 # ---- lookup --------------------------------------------------------------------------------------------------
 
-BOILERPLATE = re.compile(r"(未获得许可|未取得许可|资质条件|通过内容审核|禁止违规开展|禁止|不得|未获得|许可|从事|设置|"
+BOILERPLATE = cached(r"(未获得许可|未取得许可|资质条件|通过内容审核|禁止违规开展|禁止|不得|未获得|许可|从事|设置|"
                          r"开展|相关|特定|经营活动|业务|活动|或者|或|和|及|等|的)")
 
 
@@ -258,7 +260,7 @@ def _category(v) -> str | None:
 def _map_headers(cells) -> dict[int, str]:
     out = {}
     for i, c in enumerate(cells):
-        h = re.sub(r"[\s　]", "", str(c or ""))
+        h = recache.sub(r"[\s　]", "", str(c or ""))
         for f, names in HEADERS.items():
             if h in names and f not in out.values():
                 out[i] = f
@@ -286,7 +288,7 @@ def read_table(path: Path) -> list[tuple[int, dict]]:
         texts = [str(c).strip() for c in cells if c is not None and str(c).strip()]
         if not texts:
             continue
-        if len(texts) == 1 and re.search(r"(禁止|许可)准入(类|事项)", texts[0]):
+        if len(texts) == 1 and recache.search(r"(禁止|许可)准入(类|事项)", texts[0]):
             section = _category(texts[0])
             continue
         rec = {f: cells[i] for i, f in mapping.items() if i < len(cells)}

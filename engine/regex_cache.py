@@ -87,3 +87,24 @@ def save() -> None:
     if _dirty and _static is not None:
         from .cachefiles import save_pickle
         _dirty = not save_pickle(_static_file(), _static)
+
+
+# `re`'s module functions, served from the cache: for modules on the check path that write re.match(pattern, …)
+def match(pattern: str, string: str, flags: int = 0):
+    return cached(pattern, flags).match(string)
+
+
+def fullmatch(pattern: str, string: str, flags: int = 0):
+    return cached(pattern, flags).fullmatch(string)
+
+
+def search(pattern: str, string: str, flags: int = 0):
+    return cached(pattern, flags).search(string)
+
+
+def sub(pattern: str, repl, string: str, count: int = 0, flags: int = 0):
+    return cached(pattern, flags).sub(repl, string, count)
+
+
+def finditer(pattern: str, string: str, flags: int = 0):
+    return cached(pattern, flags).finditer(string)

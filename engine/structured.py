@@ -154,7 +154,7 @@ def explain(record: dict, rs, rule, fact: dict, cache: dict) -> str:
         elif kind == "exists":
             said.append(f"已填写{field}（{_show(value)[:30]}）")
         else:
-            said.append(f"记录中出现相关词语")
+            said.append("记录中出现相关词语")
     out = f"该{ {'filing_item': '备案事项', 'filing_request': '备案申请', 'case_record': '案例'}.get(rule.on, '记录')}" \
           f"{'，'.join(dict.fromkeys(said)) or '符合规则条件'}，符合“{rule.title}”的情形。"
     if rule.unless_text:
