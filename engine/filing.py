@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import UserError
 
@@ -135,34 +137,36 @@ SHAREABLE = re.compile(r"^(营业执照|统一社会信用代码|法人登记证
 
 # ---- models ------------------------------------------------------------------------------------------------
 
+def _text_or_none(v):
+    if v is None:
+        return None
+    s = str(v).strip()
+    return s or None
+
+
+# Field types shared by filing items and requests: how staff write lists, steps and free text in a spreadsheet
+TextList = Annotated[list[str], BeforeValidator(split_list)]
+Steps = Annotated[list[str], BeforeValidator(lambda v: split_list(v, STEP_SPLIT))]
+Text = Annotated[str | None, BeforeValidator(_text_or_none)]
+
 class FilingItem(BaseModel):
     """One item of a 行政备案事项清单."""
     model_config = ConfigDict(populate_by_name=True, extra="ignore", str_strip_whitespace=True)
 
     name: str = Field(alias="事项名称", min_length=1)
-    sub_name: str | None = Field(None, alias="子项名称")
-    code: str | None = Field(None, alias="事项编码")
-    basis: list[str] = Field(default_factory=list, alias="设定依据")
-    authority: str | None = Field(None, alias="实施机关")
-    materials: list[str] = Field(default_factory=list, alias="申请材料")
-    steps: list[str] = Field(default_factory=list, alias="办理环节")
-    time_limit: str | None = Field(None, alias="办理时限")
+    sub_name: Text = Field(None, alias="子项名称")
+    code: Text = Field(None, alias="事项编码")
+    basis: TextList = Field(default_factory=list, alias="设定依据")
+    authority: Text = Field(None, alias="实施机关")
+    materials: TextList = Field(default_factory=list, alias="申请材料")
+    steps: Steps = Field(default_factory=list, alias="办理环节")
+    time_limit: Text = Field(None, alias="办理时限")
     fee: bool | None = Field(None, alias="是否收费")
-    result_form: str | None = Field(None, alias="结果形式")
-    validity: str | None = Field(None, alias="有效期")
-    refusal_grounds: list[str] = Field(default_factory=list, alias="不予备案情形")
+    result_form: Text = Field(None, alias="结果形式")
+    validity: Text = Field(None, alias="有效期")
+    refusal_grounds: TextList = Field(default_factory=list, alias="不予备案情形")
     prerequisite: bool | None = Field(None, alias="是否开展活动的前提")
-    remarks: str | None = Field(None, alias="备注")
-
-    @field_validator("basis", "materials", "refusal_grounds", mode="before")
-    @classmethod
-    def _list(cls, v):
-        return split_list(v)
-
-    @field_validator("steps", mode="before")
-    @classmethod
-    def _steps(cls, v):
-        return split_list(v, STEP_SPLIT)
+    remarks: Text = Field(None, alias="备注")
 
     @field_validator("fee", mode="before")
     @classmethod
@@ -173,14 +177,6 @@ class FilingItem(BaseModel):
     @classmethod
     def _pre(cls, v):
         return parse_bool(v, "是否开展活动的前提")
-
-    @field_validator("code", "time_limit", "validity", "result_form", "authority", "sub_name", "remarks", mode="before")
-    @classmethod
-    def _str(cls, v):
-        if v is None:
-            return None
-        s = str(v).strip()
-        return s or None
 
     def record(self, line: int = 0) -> dict:
         """The dict the `on filing_item` rules read."""
@@ -202,26 +198,16 @@ class FilingRequest(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="ignore", str_strip_whitespace=True)
 
     item: str = Field(alias="事项名称", min_length=1)
-    applicant: str | None = Field(None, alias="申请人")
-    date: str | None = Field(None, alias="申请日期")
-    materials: list[str] = Field(default_factory=list, alias="要求材料")
+    applicant: Text = Field(None, alias="申请人")
+    date: Text = Field(None, alias="申请日期")
+    materials: TextList = Field(default_factory=list, alias="要求材料")
     complete: bool | None = Field(None, alias="材料是否齐全")
-    steps: list[str] = Field(default_factory=list, alias="办理环节")
+    steps: Steps = Field(default_factory=list, alias="办理环节")
     days: int | None = Field(None, alias="办理天数")
     fee: float | None = Field(None, alias="收费金额")
-    outcome: str | None = Field(None, alias="办理结果")
-    reason: str | None = Field(None, alias="理由")
-    remarks: str | None = Field(None, alias="备注")
-
-    @field_validator("materials", mode="before")
-    @classmethod
-    def _list(cls, v):
-        return split_list(v)
-
-    @field_validator("steps", mode="before")
-    @classmethod
-    def _steps(cls, v):
-        return split_list(v, STEP_SPLIT)
+    outcome: Text = Field(None, alias="办理结果")
+    reason: Text = Field(None, alias="理由")
+    remarks: Text = Field(None, alias="备注")
 
     @field_validator("complete", mode="before")
     @classmethod
@@ -240,14 +226,6 @@ class FilingRequest(BaseModel):
     @classmethod
     def _fee(cls, v):
         return parse_money(v)
-
-    @field_validator("date", "outcome", "reason", "applicant", "remarks", mode="before")
-    @classmethod
-    def _str(cls, v):
-        if v is None:
-            return None
-        s = str(v).strip()
-        return s or None
 
     def record(self, items: dict[str, FilingItem] | None, line: int = 0) -> dict:
         """The dict the `on filing_request` rules read, with the fields derived from the published item."""
