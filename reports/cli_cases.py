@@ -5,6 +5,8 @@ Cheap to import: the report modules are imported inside the handlers.
 """
 from __future__ import annotations
 
+import sys
+
 from cases.cli import add_db_arg, get_case, open_db
 from engine.errors import UserError
 
@@ -105,7 +107,20 @@ def cmd_monthly(args) -> int:
                         charts_on=not args.no_charts)
     out = write(doc, args.output)
     print(f"已生成 {start.year}年{start.month}月案例核查情况 {out}（案例 {len(cases)} 件）")
+    _warn_unscanned(cases)
     return 0
+
+
+def _warn_unscanned(cases) -> None:
+    """Cases without a category (never scanned, or no rule could place them) show as 待人工分类 in the
+    statistics: say so, and how to fix it."""
+    months = sorted({c.received_date.strftime("%Y-%m") for c in cases
+                     if not c.category_by and getattr(c, "received_date", None)})
+    if months:
+        n = sum(1 for c in cases if not c.category_by)
+        print(f"注意：其中 {n} 件案例没有类别，统计中计为“待人工分类”（尚未运行分类扫描，或规则无法归类、需人工判断）。"
+              "如尚未扫描，请先运行 " + "、".join(f"policylint cases scan --month {m}" for m in months)
+              + " 后重新生成；无法归类的可用 policylint cases verify 人工登记类别。", file=sys.stderr)
 
 
 def cmd_quarterly(args) -> int:
@@ -131,4 +146,5 @@ def cmd_quarterly(args) -> int:
                           as_of=as_of, charts_on=not args.no_charts)
     out = write(doc, args.output)
     print(f"已生成 {label} 季度通报 {out}（案例 {len(cases)} 件，上季度 {len(previous)} 件）")
+    _warn_unscanned(cases)
     return 0
