@@ -24,6 +24,21 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
 
 class ChineseParser(argparse.ArgumentParser):
+    """argparse with its own words in Chinese: users are civil servants, not programmers."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage: ", "用法：", 1)
+
+    def format_help(self) -> str:
+        return super().format_help().replace("usage: ", "用法：", 1)
+
     def error(self, message: str):
         self.print_usage(sys.stderr)
         raise UserError(f"命令用法有误：{_cn_argparse(message)}（用 -h 查看帮助）")
