@@ -65,6 +65,18 @@ class RuleSet:
     fingerprint: str = ""
     automaton: object = None        # pyahocorasick.Automaton over every literal, built by build_automaton()
 
+    # Needed only while compiling (the automaton, the regex plan and the explanations are made from them):
+    # left out of the cache file, which every `policylint check` reads.
+    COMPILE_ONLY = ("literal_keys", "groups", "regex_anchors", "regex_keys")
+
+    def for_cache(self):
+        import copy
+
+        slim = copy.copy(self)
+        for name in self.COMPILE_ONLY:
+            setattr(slim, name, {})
+        return slim
+
     def by_id(self) -> dict[str, CompiledRule]:
         return {r.id: r for r in self.rules}
 

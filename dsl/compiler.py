@@ -405,9 +405,11 @@ def build_automaton(rs: RuleSet):
 
     rs.regex_code = {p: regex_cache.precompile(overlapping(p)) for p in set(rs.regex_keys.values())}
     rs.durable_json = definitions(rs)   # also checks durable's static limits at load time (P10)
-    from engine.check import _gates
+    from engine.check import _examples, _gates
     from engine.features import _plan, _regex_plan
     _gates(rs), _plan(rs), _regex_plan(rs)   # engine indexes, cached with the rules
+    if rs.rules:
+        _examples(rs, rs.rules[0])
     rs.regex_signature = regex_cache.signature()
 
     a = ahocorasick.Automaton()

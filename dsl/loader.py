@@ -77,7 +77,7 @@ def load_rules(paths: list[Path] | None = None, use_cache: bool = True):
         return rs
     rs = compile_paths(paths)
     rs.fingerprint = fp
-    if use_cache and save_pickle(cache_file, rs):
+    if use_cache and save_pickle(cache_file, rs.for_cache()):
         for old in sorted(cache_file.parent.glob("rules-*.pickle"), key=lambda f: f.stat().st_mtime)[:-4]:
             old.unlink(missing_ok=True)   # keep the few newest; every rule edit makes a new one
     _memo[fp] = rs

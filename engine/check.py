@@ -225,15 +225,11 @@ def explain(rs, rule, occ: dict, text: str) -> str:
     return out
 
 
-_EXAMPLES: dict[tuple[int, str], str] = {}
-
-
 def _examples(rs, rule) -> str:
-    """A few literals of the words the rule's `unless` looks for (computed once per rule)."""
-    key = (id(rs), rule.id)
-    if key not in _EXAMPLES:
-        _EXAMPLES[key] = _unless_words(rs, rule)
-    return _EXAMPLES[key]
+    """A few literals of the words the rule's `unless` looks for (made once, with the compiled rules)."""
+    from dsl.compiled import plan
+    return plan(rs, "unless_words", lambda rs: {r.id: _unless_words(rs, r) for r in rs.rules if r.unless_text}
+                ).get(rule.id, "排除条件")
 
 
 def _unless_words(rs, rule) -> str:

@@ -58,7 +58,7 @@ def main() -> None:
         for i in range(200):
             (d / f"draft{i:03}.txt").write_text(make_draft(rs, 5000, i), encoding="utf-8")
         terms = Path(tmp) / "terms.txt"
-        terms.write_text("\n".join(sorted(rs.literal_keys, key=len, reverse=True)[:400]), encoding="utf-8")
+        terms.write_text("\n".join(sorted(rs.automaton.keys(), key=len, reverse=True)[:400]), encoding="utf-8")
         base = Path(tmp) / "baseline.py"
         base.write_text(BASELINE, encoding="utf-8")
         subprocess.run([policylint, "check", str(d)], stdout=subprocess.DEVNULL)   # warm the rules cache
