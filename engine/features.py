@@ -21,39 +21,39 @@ def scan(text: str, rs) -> dict[str, list[Occ]]:
     one paragraph, never across a line break."""
     occ: dict[str, list[Occ]] = defaultdict(list)
     automaton = rs.automaton
-    anchor_hits: dict[str, list[Occ]] = defaultdict(list)
+    anchor_lines: dict[str, set[int]] = {}     # "@j@key" -> lines where requirement j of regex key is met
+    line_ends = [m.start() for m in re.finditer("\n", text)] + [len(text)]
+    line_of: list[int] = []                    # character offset -> line number
+    prev = 0
+    for n, end in enumerate(line_ends):
+        line_of.extend([n] * (end + 1 - prev))
+        prev = end + 1
     if automaton is not None and len(automaton):
         by_value: dict[int, list[Occ]] = defaultdict(list)
         for end_idx, (length, vid) in automaton.iter(text):
             by_value[vid].append((end_idx - length + 1, end_idx + 1))
         value_keys = rs.value_keys
         for vid, spans in by_value.items():
+            lines = None
             for k in value_keys[vid]:
                 if k[0] == "@":      # "@j@key": requirement j of regex key
-                    anchor_hits[k].extend(spans)
+                    if lines is None:
+                        lines = {line_of[e - 1] for _, e in spans}   # once per literal, shared by every regex
+                    got = anchor_lines.get(k)
+                    if got is None:
+                        anchor_lines[k] = set(lines)
+                    else:
+                        got |= lines
                 else:
                     occ[k].extend(spans)
-    line_ends = line_of = None
     for key, base, pattern, needs in _regex_plan(rs):
         if needs is None:
             windows = [(0, len(text), -1)]
         else:
-            hits = [anchor_hits.get(k) for k in needs]
-            if not all(hits):
+            sets = [anchor_lines.get(k) for k in needs]
+            if not all(sets):
                 continue   # something this regex needs is nowhere in the text
-            if line_ends is None:
-                line_ends = [m.start() for m in re.finditer("\n", text)] + [len(text)]
-                line_of = []          # character offset -> line number, built once per text
-                prev = 0
-                for n, end in enumerate(line_ends):
-                    line_of.extend([n] * (end + 1 - prev))
-                    prev = end + 1
-            hits.sort(key=len)        # intersect from the rarest requirement
-            lines = {line_of[e - 1] for _, e in hits[0]}
-            for h in hits[1:]:
-                lines &= {line_of[e - 1] for _, e in h}
-                if not lines:
-                    break
+            lines = set.intersection(*sets) if len(sets) > 1 else sets[0]
             if not lines:
                 continue
             windows = []          # consecutive lines make one window: fewer calls; line-crossing matches dropped
