@@ -125,7 +125,7 @@ def all_atoms(e: tuple) -> set[int]:
     return set().union(*(all_atoms(a) for a in e[1])) if e[0] in ("and", "or") else set()
 
 
-def _atom_keys(form: tuple) -> tuple[str, ...]:
+def atom_keys(form: tuple) -> tuple[str, ...]:
     kind = form[0]
     if kind == "present":
         return (form[1],)

@@ -12,7 +12,7 @@ import itertools
 import re
 
 from . import ast
-from .compiled import (CompiledRule, RuleSet, overlapping, _atom_keys, _positive_atoms, all_atoms, describe,
+from .compiled import (CompiledRule, RuleSet, overlapping, atom_keys, _positive_atoms, all_atoms, describe,
                        eval_expr)
 from .lawtext import LawBook
 
@@ -193,7 +193,7 @@ class _Compiler:
             raise CompileError(r.pos, f"规则 {r.id} 的 when 条件不要求出现任何词语，会对每一句都命中")
         for i in _positive_atoms(expr):
             form = self.atoms[i]
-            for key in _atom_keys(form):
+            for key in atom_keys(form):
                 if key.startswith("G:") and self.groups[key[2:]] == ([], []):
                     raise CompileError(r.pos, f"规则 {r.id} 需要的词组“{key[2:]}”是空的，永远不会命中")
         return CompiledRule(
@@ -214,7 +214,7 @@ class _Compiler:
                 seen[r.id] = f"{r.pos.file}:{r.pos.line}"
                 rules.append(self.compile_rule(r))
         literal_keys: dict[str, list[str]] = {}
-        used_keys = {k for form in self.atoms for k in _atom_keys(form)}
+        used_keys = {k for form in self.atoms for k in atom_keys(form)}
         for key in sorted(used_keys):
             if key.startswith("L:"):
                 literal_keys.setdefault(key[2:], []).append(key)

@@ -50,7 +50,7 @@ def _build_gates(rs) -> dict:
     alternatives of required words (_requirements). Indexed by one word of each alternative, so a unit is
     looked at only for rules whose words it has (the indexed pre-filter of research §5), and is sent only to
     the durable partitions holding such rules."""
-    from dsl.compiled import all_atoms
+    from dsl.compiled import all_atoms, atom_keys
 
     g = {}
     part_of = {i: name for name, _unit, idxs in rs.partitions for i in idxs}
@@ -62,16 +62,12 @@ def _build_gates(rs) -> dict:
         rule = (i, part_of[i], text_atoms)
         alternatives = _requirements(r.expr, rs.atoms)
         if not alternatives or () in alternatives:
-            entry["open"].append(rule)   # matchable without any particular word: always looked at
+            entry["open"].append(((), rule))   # matchable without any particular word: always looked at
             continue
         for req in alternatives:
-            keys = tuple(dict.fromkeys(k for a in req for k in _keys(rs.atoms[int(a[1:])])))
+            keys = tuple(dict.fromkeys(k for a in req for k in atom_keys(rs.atoms[int(a[1:])])))
             entry["by_key"].setdefault(keys[0], []).append((keys, req, rule))
     return g
-
-
-def _keys(form: tuple) -> tuple[str, ...]:
-    return (form[1],) if form[0] == "present" else (form[1], form[2])
 
 
 def _requirements(e: tuple, atoms, limit: int = 64) -> list[tuple[str, ...]]:
@@ -126,14 +122,9 @@ def text_facts(doc: Document, rs, feats: TextFeatures) -> tuple[dict[str, list[d
                         maybe.append((req, rule))
             if not maybe:
                 continue
-            atom_ids = {a for item in maybe for a in (item[2] if len(item) == 3 else item[1][2])}
-            fact = feats.unit_fact(u, atom_ids)
-            parts = set()
-            for item in maybe:
-                if len(item) == 3:        # an open rule
-                    parts.add(item[1])
-                elif all(a in fact for a in item[0]):
-                    parts.add(item[1][1])
+            # maybe: (required atoms, (rule index, partition, its text atoms)); an open rule requires nothing
+            fact = feats.unit_fact(u, {a for _, rule in maybe for a in rule[2]})
+            parts = {rule[1] for req, rule in maybe if all(a in fact for a in req)}
             if not parts or not any(k[0] == "a" for k in fact):
                 continue
             fid = f"{scope}:{u.index}"
@@ -175,14 +166,12 @@ def check_path(path: str, rs=None, engine: str | None = None, as_of=None) -> lis
 
 
 def matched_words(doc: Document, rs, rule, unit, feats: TextFeatures) -> list[Match]:
-    from dsl.compiled import key_label
+    from dsl.compiled import atom_keys, key_label
 
     occ = feats.occurrences_in(unit)
     seen, out = set(), []
     for a in rule.when_atoms:
-        form = rs.atoms[a]
-        keys = (form[1],) if form[0] == "present" else (form[1], form[2]) if form[0] in ("order", "near") else ()
-        for key in keys:
+        for key in atom_keys(rs.atoms[a]):
             for s, e in occ.get(key, [])[:3]:
                 if (s, e) in seen:
                     continue
@@ -233,16 +222,13 @@ def _examples(rs, rule) -> str:
 
 
 def _unless_words(rs, rule) -> str:
-    from dsl.compiled import all_atoms
-
-    def keys(form):
-        return (form[1],) if form[0] == "present" else (form[1], form[2]) if form[0] in ("order", "near") else ()
+    from dsl.compiled import all_atoms, atom_keys
 
     positive_when = set(rule.when_atoms)
-    when_keys = {k for a in positive_when for k in keys(rs.atoms[a])}
+    when_keys = {k for a in positive_when for k in atom_keys(rs.atoms[a])}
     found = []
     for a in sorted(all_atoms(rule.expr) - positive_when):
-        for key in keys(rs.atoms[a]):
+        for key in atom_keys(rs.atoms[a]):
             if key in when_keys:
                 continue   # `纠偏 before 分支`: the exception words are 纠偏's, not 分支's
             kind, _, name = key.partition(":")

@@ -75,15 +75,19 @@ def build_parser(argv: list[str] | None = None) -> ChineseParser:
     r = top.add_parser("rules", help="查看、测试规则", description="规则的列表、详情、例句测试与覆盖情况。")
     rules_sub = r.add_subparsers(dest="rules_command", metavar="子命令", parser_class=ChineseParser)
     parsers = {"top": top, "rules": rules_sub}
-    first = next((a for a in (argv or []) if not a.startswith("-")), None)
-    wanted = [m for m, cmds in COMMAND_MODULES.items() if first in cmds] if first and "-h" not in (argv or []) \
-        and "--help" not in (argv or []) else list(COMMAND_MODULES)
-    if first == "check" or (first and not wanted and first != "check"):
-        wanted = [] if first == "check" else list(COMMAND_MODULES)
-    for name in wanted:
+    for name in _modules_for(argv or []):
         if importlib.util.find_spec(name) is not None:
             importlib.import_module(name).register(parsers)
     return p
+
+
+def _modules_for(argv: list[str]) -> list[str]:
+    """The command modules a command line needs: none for `check`, the command's own for a known one, all of
+    them when the top-level help or an unknown command has to list every command."""
+    first = next((a for a in argv if not a.startswith("-")), None)
+    if first == "check":
+        return []
+    return [m for m, cmds in COMMAND_MODULES.items() if first in cmds] or list(COMMAND_MODULES)
 
 
 def expand_paths(paths: list[str]) -> list[str]:

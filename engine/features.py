@@ -141,21 +141,20 @@ class TextFeatures:
         self.context = context
         self.occ = scan(doc.text, rs)
         plan = _plan(rs)
-        self.by_scope = plan["by_scope"]
-        self.ctx_values = {f"v{i}": _ctx_value(context, rs.atoms[i]) for i in plan["ctx_atoms"]}
-        self.ctx_values = {k: v for k, v in self.ctx_values.items() if v is not None}
-
-        self._by_scope: dict[str, list[dict[str, list[Occ]]]] = {}
+        self.scope_keys = plan["scope_keys"]
+        values = {f"v{i}": _ctx_value(context, rs.atoms[i]) for i in plan["ctx_atoms"]}
+        self.ctx_values = {k: v for k, v in values.items() if v is not None}
+        self._per_unit: dict[str, list[dict[str, list[Occ]]]] = {}
 
     def unit_occurrences(self, scope: str) -> list[dict[str, list[Occ]]]:
         """Occurrences per unit of a scope, in one sweep: each occurrence goes to the unit that contains it."""
-        got = self._by_scope.get(scope)
+        got = self._per_unit.get(scope)
         if got is None:
             units = self.doc.units(scope)
             starts = [u.start for u in units]
             got = [{} for _ in units]
             where: dict[Occ, int] = {}     # one span serves many keys: place it once
-            wanted = self.by_scope.get(scope, {})
+            wanted = self.scope_keys.get(scope, ())
             for key, spans in self.occ.items():
                 if key not in wanted:
                     continue               # no rule of this scope uses the word
@@ -166,21 +165,15 @@ class TextFeatures:
                         where[span] = i = i if i >= 0 and span[1] <= units[i].end else -1
                     if i >= 0:
                         got[i].setdefault(key, []).append(span)
-            self._by_scope[scope] = got
+            self._per_unit[scope] = got
         return got
 
     def occurrences_in(self, unit) -> dict[str, list[Occ]]:
         return self.unit_occurrences(unit.scope)[unit.index]
 
-    def unit_fact(self, unit, atom_ids=None) -> dict:
-        """The unit's fact: a{i} for every text atom that holds (among `atom_ids` when given), plus doc.* values."""
-        occ = self.occurrences_in(unit)
-        if atom_ids is None:
-            by_key = self.by_scope.get(unit.scope, {})
-            atom_ids = set()
-            for key in occ:
-                atom_ids.update(by_key.get(key, ()))
-        fact = {f"a{i}": 1 for i in text_atoms(self.rs, occ, atom_ids)}
+    def unit_fact(self, unit, atom_ids) -> dict:
+        """The unit's fact: a{i} for each of `atom_ids` (text atoms) that holds in it, plus the doc.* values."""
+        fact = {f"a{i}": 1 for i in text_atoms(self.rs, self.occurrences_in(unit), atom_ids)}
         fact.update(self.ctx_values)
         return fact
 
@@ -194,28 +187,23 @@ def _ctx_value(context: dict, form: tuple):
 
 
 def _plan(rs) -> dict:
-    """Index text atoms by the operand keys they need, per scope: a scope only looks at the words its own
-    rules use."""
+    """Per scope, the words its rules use (a scope ignores every other word), and the doc.* atoms."""
     from dsl.compiled import plan
     return plan(rs, "features", _build_plan)
 
 
 def _build_plan(rs) -> dict:
-    from dsl.compiled import all_atoms
+    from dsl.compiled import all_atoms, atom_keys
 
-    by_scope: dict[str, dict[str, list[int]]] = {}
+    scope_keys: dict[str, set[str]] = {}
     ctx_atoms = set()
     for r in rs.rules:
         if r.on != "text":
             continue
-        by_key = by_scope.setdefault(r.scope, defaultdict(list))
+        keys = scope_keys.setdefault(r.scope, set())
         for i in all_atoms(r.expr):
             form = rs.atoms[i]
-            keys = (form[1],) if form[0] == "present" else (form[1], form[2]) if form[0] in ("order", "near") else ()
-            for k in keys:
-                if i not in by_key[k]:
-                    by_key[k].append(i)
+            keys.update(atom_keys(form))
             if form[0] in ("cmp", "member", "exists") and str(form[1]).startswith("doc."):
                 ctx_atoms.add(i)
-    return {"by_scope": {s: dict(v) for s, v in by_scope.items()}, "ctx_atoms": sorted(ctx_atoms)}
-
+    return {"scope_keys": scope_keys, "ctx_atoms": sorted(ctx_atoms)}
