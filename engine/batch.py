@@ -8,18 +8,12 @@ import os
 from .errors import EngineError, UserError
 
 Result = tuple[int, list | None, str | None]    # (index, findings, error)
-_AS_OF = None   # the --as-of date of this run (set before workers fork)
 
 
-def set_as_of(date) -> None:
-    global _AS_OF
-    _AS_OF = date
-
-
-def _check_one(path: str, rs, engine: str | None, prepare=None):
+def _check_one(path: str, rs, engine: str | None, prepare=None, as_of=None):
     from .check import check_path
     try:
-        findings = check_path(path, rs, engine, as_of=_AS_OF)
+        findings = check_path(path, rs, engine, as_of=as_of)
         return (prepare(findings) if prepare else findings), None
     except UserError as e:
         return None, str(e)
@@ -31,7 +25,7 @@ def _check_one(path: str, rs, engine: str | None, prepare=None):
         return None, f"{path}：检查时出现内部错误（{type(e).__name__}: {e}）"
 
 
-def _worker(conn, rs, engine, prepare=None) -> None:
+def _worker(conn, rs, engine, prepare=None, as_of=None) -> None:
     import faulthandler
     import signal
 
@@ -45,17 +39,18 @@ def _worker(conn, rs, engine, prepare=None) -> None:
         if task is None:
             return
         idx, path = task
-        findings, error = _check_one(path, rs, engine, prepare)
+        findings, error = _check_one(path, rs, engine, prepare, as_of)
         conn.send((idx, findings, error))
 
 
-def check_serial(paths: list[str], rs, engine: str | None = None, prepare=None):
+def check_serial(paths: list[str], rs, engine: str | None = None, prepare=None, as_of=None):
     for i, p in enumerate(paths):
-        findings, error = _check_one(p, rs, engine, prepare)
+        findings, error = _check_one(p, rs, engine, prepare, as_of)
         yield i, findings, error
 
 
-def check_parallel(paths: list[str], rs, engine: str | None = None, jobs: int | None = None, prepare=None):
+def check_parallel(paths: list[str], rs, engine: str | None = None, jobs: int | None = None, prepare=None,
+                   as_of=None):
     """Yield (index, findings, error) as documents finish; the caller restores input order."""
     import multiprocessing as mp   # here, not at the top: one draft needs no workers, and start-up is measured
     from multiprocessing.connection import wait
@@ -68,7 +63,7 @@ def check_parallel(paths: list[str], rs, engine: str | None = None, jobs: int | 
 
     def spawn():
         parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_worker, args=(child, rs, engine, prepare), daemon=True)
+        proc = ctx.Process(target=_worker, args=(child, rs, engine, prepare, as_of), daemon=True)
         proc.start()
         child.close()
         workers[parent] = [proc, None]
@@ -128,13 +123,14 @@ def check_parallel(paths: list[str], rs, engine: str | None = None, jobs: int | 
 
 
 def check_many(paths: list[str], rs, engine: str | None = None, jobs: int | None = None,
-               prepare=None) -> list[Result]:
+               prepare=None, as_of=None) -> list[Result]:
     """All results in input order. One file runs in this process; more go to workers (forked, so `prepare`
     may be any callable). `prepare(findings)` runs in the worker on each document's findings — e.g. to render
-    them there, in parallel, instead of sending every Finding object back to this process."""
+    them there, in parallel, instead of sending every Finding object back to this process. `as_of` picks the
+    negative-list edition (engine.check)."""
     if len(paths) <= 1 or jobs == 1:
-        results = list(check_serial(paths, rs, engine, prepare))
+        results = list(check_serial(paths, rs, engine, prepare, as_of))
     else:
-        results = list(check_parallel(paths, rs, engine, jobs, prepare))
+        results = list(check_parallel(paths, rs, engine, jobs, prepare, as_of))
     results.sort(key=lambda r: r[0])
     return results

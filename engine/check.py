@@ -135,8 +135,7 @@ def text_facts(doc: Document, rs, feats: TextFeatures) -> tuple[dict[str, list[d
     return facts, units
 
 
-def check_document(doc: Document, rs=None, engine: str | None = None, only: set[str] | None = None,
-                   as_of=None) -> list[Finding]:
+def check_document(doc: Document, rs=None, engine: str | None = None, as_of=None) -> list[Finding]:
     """All findings on one document. `as_of` picks the negative-list edition (default: the draft's own date)."""
     rs = rs or default_rules()
     context = document_context(doc)
@@ -146,8 +145,6 @@ def check_document(doc: Document, rs=None, engine: str | None = None, only: set[
     findings = []
     for rule_idx, fid in sorted(hits, key=lambda h: (units[h[1]].start, h[0])):
         rule = rs.rules[rule_idx]
-        if only and rule.id not in only:
-            continue
         findings.append(make_finding(doc, rs, rule, units[fid], feats))
     findings = apply_exceptions(doc, context, findings)
     if any(f.family == "negative_list" for f in findings):

@@ -126,14 +126,14 @@ def _jsonl_lines(findings) -> list[tuple[int, str]]:
     return [(f.rank, json.dumps(f.to_dict(), ensure_ascii=False)) for f in findings]
 
 
-def _check_jsonl(paths: list[str], rs, args, floor: int) -> int:
+def _check_jsonl(paths: list[str], rs, args, floor: int, as_of) -> int:
     """The machine contract, rendered by the workers themselves: only text crosses back to this process."""
     from .batch import check_many
     from .finding import SEVERITY_RANK
 
     failures, worst = 0, -1
     out = sys.stdout
-    for idx, lines, err in check_many(paths, rs, args.engine, args.jobs, prepare=_jsonl_lines):
+    for idx, lines, err in check_many(paths, rs, args.engine, args.jobs, prepare=_jsonl_lines, as_of=as_of):
         if err:
             failures += 1
             print(err, file=sys.stderr)
@@ -158,14 +158,12 @@ def cmd_check(args) -> int:
 
     paths = expand_paths(args.paths)
     rs = load_rules()
-    if args.as_of:
-        from .batch import set_as_of
-        set_as_of(parse_date(args.as_of))
+    as_of = parse_date(args.as_of) if args.as_of else None
     floor = SEVERITY_RANK[args.min_severity]
     suppress_file = args.suppress or ("policylint-suppress.yaml" if Path("policylint-suppress.yaml").exists() else None)
     if args.format == "jsonl" and not args.register and not suppress_file:
-        return _check_jsonl(paths, rs, args, floor)
-    results = check_many(paths, rs, args.engine, args.jobs)
+        return _check_jsonl(paths, rs, args, floor, as_of)
+    results = check_many(paths, rs, args.engine, args.jobs, as_of=as_of)
     findings, failures = [], []
     for idx, fs, err in results:
         if err:

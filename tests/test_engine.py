@@ -173,10 +173,10 @@ def test_batch_crash_costs_one_document(tmp_path, engine_rules, monkeypatch):
         paths.append(str(p))
     real = batch._check_one
 
-    def crashing(path, rs, engine, prepare=None):
+    def crashing(path, rs, engine, prepare=None, as_of=None):
         if path.endswith("d2.txt"):
             os.abort()   # what a segfault in durable's C core looks like to the supervisor
-        return real(path, rs, engine, prepare)
+        return real(path, rs, engine, prepare, as_of)
     monkeypatch.setattr(batch, "_check_one", crashing)
     results = batch.check_many(paths, engine_rules, "durable", jobs=2)
     assert [r[0] for r in results] == [0, 1, 2, 3, 4]
