@@ -1,6 +1,7 @@
 """Findings to the terminal and to machines: text (like a compiler's diagnostics), json, jsonl, sarif."""
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 
@@ -34,19 +35,12 @@ def render(findings: list[Finding], fmt: str, stream=None, *, colour: bool | Non
         write_text(findings, stream, colour, notes or [])
 
 
-def _with_matches(f: Finding, matches) -> Finding:
-    import copy
-
-    g = copy.copy(f)
-    g.matched = list(matches)
-    return g
-
-
-def _mark(text: str, f: Finding, colour: bool) -> str:
-    """The clause with the matched words marked: 【…】 without colour, underlined red with it."""
+def _mark(text: str, offset: int, matches, colour: bool) -> str:
+    """The clause (starting at `offset` in the document) with the matched words marked: 【…】 without colour,
+    underlined red with it. Overlapping matches keep the first."""
     out, pos = [], 0
-    for m in sorted(f.matched, key=lambda m: m.start):
-        s, e = m.start - f.start, m.end - f.start
+    for m in sorted(matches, key=lambda m: (m.start, -m.end)):
+        s, e = m.start - offset, m.end - offset
         if s < pos or s < 0 or e > len(text):
             continue
         out.append(text[pos:s])
@@ -71,26 +65,18 @@ def write_text(findings: list[Finding], stream, colour: bool, notes: list[str]) 
     """Like a compiler: one header line per finding; the clause is printed once for all findings on it."""
     c = (lambda code, s: f"{code}{s}{RESET}") if colour else (lambda code, s: s)
     notes = [f"{file}：{n}" for file, n in file_notes(findings)] + list(notes)
-    groups: list[list[Finding]] = []
-    for f in findings:
-        if groups and (groups[-1][0].file, groups[-1][0].start, groups[-1][0].end, groups[-1][0].record) == \
-                (f.file, f.start, f.end, f.record):
-            groups[-1].append(f)
-        else:
-            groups.append([f])
-    for group in groups:
+    same_clause = (lambda f: (f.file, f.start, f.end, f.record))
+    for _, grouped in itertools.groupby(findings, key=same_clause):
+        group = list(grouped)
         for f in group:
             sev = c(COLOURS.get(f.severity, ""), f"{SEVERITY_CN[f.severity]}[{f.severity}]")
             where = f"{f.file}:{f.line}:{f.column}"
             stream.write(f"{c(BOLD, where)}: {sev} {c(BOLD, f.rule)} {f.message}\n")
         head = group[0]
         clause = head.text if len(head.text) <= 240 else head.text[:240] + "……"
-        marked = head
-        if len(group) > 1:   # mark every word any of the findings matched
-            merged = {(m.start, m.end): m for f in group for m in f.matched}
-            marked = _with_matches(head, sorted(merged.values(), key=lambda m: (m.start, -m.end)))
-        if marked.matched and marked.matched[0].start >= marked.start:
-            clause = _mark(clause, marked, colour)
+        matches = {(m.start, m.end): m for f in group for m in f.matched}.values()   # every word any finding matched
+        if matches and min(m.start for m in matches) >= head.start:
+            clause = _mark(clause, head.start, matches, colour)
         loc = f"（{head.path}）" if head.path else ""
         stream.write(f"    条文{loc}：{clause}\n")
         for f in group:
