@@ -185,7 +185,7 @@ SCOPE_CN = {"sentence": "本句", "clause": "本段", "article": "本条", "docu
 def explain(rs, rule, occ: dict, text: str) -> str:
     """Why the rule fired, in the draft's own words: which words were found in which relation, and which
     exception wording was looked for and not found. Group names stay out: reviewers read words, not rules."""
-    from .features import _near, _order
+    from .features import near_span, order_span
 
     def words(key):
         return "、".join(dict.fromkeys(f"“{text[s:e]}”" for s, e in occ.get(key, [])[:3]))
@@ -197,8 +197,8 @@ def explain(rs, rule, occ: dict, text: str) -> str:
         if kind == "present" and occ.get(form[1]):
             parts.append(f"出现{words(form[1])}")
         elif kind in ("order", "near") and occ.get(form[1]) and occ.get(form[2]):
-            span = (_order(occ[form[1]], occ[form[2]], form[3]) if kind == "order"
-                    else _near(occ[form[1]], occ[form[2]], form[3]))
+            span = (order_span(occ[form[1]], occ[form[2]], form[3]) if kind == "order"
+                    else near_span(occ[form[1]], occ[form[2]], form[3]))
             if span:
                 rel = "在其后" if kind == "order" else f"相距不超过{form[3]}字"
                 parts.append(f"{words(form[1])}与{words(form[2])}{rel}")

@@ -94,7 +94,7 @@ def _regex(pattern: str, rs) -> re.Pattern:
     return rx
 
 
-def _order(a: list[Occ], b: list[Occ], within: int | None) -> Occ | None:
+def order_span(a: list[Occ], b: list[Occ], within: int | None) -> Occ | None:
     for bs, be in b:
         for as_, ae in a:
             if ae <= bs and (within is None or bs - ae <= within):
@@ -102,7 +102,7 @@ def _order(a: list[Occ], b: list[Occ], within: int | None) -> Occ | None:
     return None
 
 
-def _near(a: list[Occ], b: list[Occ], n: int) -> Occ | None:
+def near_span(a: list[Occ], b: list[Occ], n: int) -> Occ | None:
     for as_, ae in a:
         for bs, be in b:
             gap = max(as_, bs) - min(ae, be)
@@ -123,11 +123,11 @@ def text_atoms(rs, occ_in_unit: dict[str, list[Occ]], atom_ids) -> set[int]:
                 true.add(i)
         elif kind == "order":
             a, b = occ_in_unit.get(form[1]), occ_in_unit.get(form[2])
-            if a and b and _order(a, b, form[3]):
+            if a and b and order_span(a, b, form[3]):
                 true.add(i)
         elif kind == "near":
             a, b = occ_in_unit.get(form[1]), occ_in_unit.get(form[2])
-            if a and b and _near(a, b, form[3]):
+            if a and b and near_span(a, b, form[3]):
                 true.add(i)
     return true
 
