@@ -59,7 +59,8 @@ def _flag_text(finding, rec: dict) -> str:
 def case_rules():
     """Only rules/cases/*.rule: the case scan does not need the text rules, and does not stop working while
     another pack is being edited. (The full load in `policylint rules` still checks the shared namespace.)"""
-    from dsl.loader import RULES_DIR, load_rules, rule_files
+    from dsl.loader import RULES_DIR, rule_files
+    from engine.rulebook import load_rules
 
     return load_rules(rule_files(RULES_DIR / "cases"))
 

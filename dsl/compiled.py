@@ -5,7 +5,7 @@ importing either: `policylint check` on one draft has a start-up budget of a few
 """
 from __future__ import annotations
 
-from engine.record import field, record
+from dsl.record import field, record
 
 # ---- compiled forms ----------------------------------------------------------------------
 
@@ -63,7 +63,7 @@ class RuleSet:
     plans: dict = field(default_factory=dict)                          # engine indexes made once (see plan())
     partitions: list[tuple[str, str, list[int]]] = field(default_factory=list)  # (name, unit, rule indexes)
     fingerprint: str = ""
-    automaton: object = None        # pyahocorasick.Automaton over every literal, built by build_automaton()
+    automaton: object = None        # pyahocorasick.Automaton over every literal, built by engine.rulebook.build_indexes()
 
     # Needed only while compiling (the automaton, the regex plan and the explanations are made from them):
     # left out of the cache file, which every `policylint check` reads.

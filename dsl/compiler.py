@@ -393,37 +393,3 @@ def regex_literals(pattern: str, limit: int = 64) -> list[str] | None:
     except Exception:
         return None
     return sorted(set(found)) if found and all(found) else None
-
-
-def build_automaton(rs: RuleSet):
-    """The Aho-Corasick automaton over every literal, and the precompiled regexes (engine.regex_cache)."""
-    import ahocorasick
-
-    from engine import regex_cache
-
-    from engine.durable_eval import definitions
-
-    rs.regex_code = {p: regex_cache.precompile(overlapping(p)) for p in set(rs.regex_keys.values())}
-    rs.durable_json = definitions(rs)   # also checks durable's static limits at load time (P10)
-    from engine.check import _examples, _gates
-    from engine.features import _plan, _regex_plan
-    _gates(rs), _plan(rs), _regex_plan(rs)   # engine indexes, cached with the rules
-    if rs.rules:
-        _examples(rs, rs.rules[0])
-    rs.regex_signature = regex_cache.signature()
-
-    a = ahocorasick.Automaton()
-    entries: dict[str, list[str]] = {lit: list(keys) for lit, keys in rs.literal_keys.items()}
-    for rkey, needs in rs.regex_anchors.items():
-        for j, anchors in enumerate(needs):
-            for lit in anchors:
-                entries.setdefault(lit, []).append(f"@{j}@{rkey}")   # literal j of what that regex needs
-    # literals that serve the same keys share one value id: the scan appends once per hit, then extends per key
-    value_ids: dict[tuple, int] = {}
-    for lit, keys in entries.items():
-        vid = value_ids.setdefault(tuple(keys), len(value_ids))
-        a.add_word(lit, (len(lit), vid))
-    rs.value_keys = list(value_ids)
-    if len(a):
-        a.make_automaton()
-    return a

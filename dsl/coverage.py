@@ -1,4 +1,4 @@
-"""`policylint rules coverage`: which items of the fair-competition review standards have a rule.
+"""Which items of the fair-competition review standards have a rule.
 
 The rows are every item of 《公平竞争审查条例》第八至十一条 and 《公平竞争审查条例实施办法》第九至二十四条, read from the
 law text in rules/law (an article without items, such as 实施办法第二十四条, is one row). A rule implements a row when
@@ -6,8 +6,6 @@ one of its `basis` lines cites exactly that article and item.
 """
 from __future__ import annotations
 
-import json
-import sys
 import unicodedata
 
 REGULATION = "公平竞争审查条例"
@@ -16,19 +14,9 @@ MEASURES = "公平竞争审查条例实施办法"
 STANDARDS = ((REGULATION, 8, 11), (MEASURES, 9, 24))
 
 
-def register(parsers: dict) -> None:
-    p = parsers["rules"].add_parser(
-        "coverage", help="审查标准覆盖情况：条例第八至十一条、实施办法第九至二十四条每一项由哪些规则实现",
-        description="列出《公平竞争审查条例》第八至十一条和《公平竞争审查条例实施办法》第九至二十四条的每一项，"
-                    "以及实现该项的规则和例句数。有任何一项没有规则时以退出码 1 结束。")
-    p.add_argument("--format", "-f", choices=("text", "json"), default="text", help="输出格式（默认 text）")
-    p.add_argument("--uncovered", action="store_true", help="只列出没有规则的项")
-    p.set_defaults(func=cmd_coverage)
-
-
 def standard_items(lawbook) -> list[tuple[str, int, int | None]]:
     """(instrument, article, item) for every row, item None for an article without items."""
-    from engine.errors import UserError
+    from .errors import UserError
 
     rows = []
     for instrument, first, last in STANDARDS:
@@ -70,25 +58,6 @@ def coverage_rows(ruleset, lawbook) -> list[dict]:
             "lawful_examples": sum(1 for r in rules for _, violating, _ in r.examples if not violating),
         })
     return rows
-
-
-def cmd_coverage(args) -> int:
-    from .lawtext import load_lawbook
-    from .loader import load_rules
-
-    rows = coverage_rows(load_rules(), load_lawbook())
-    missing = [r for r in rows if not r["rules"]]
-    shown = missing if args.uncovered else rows
-    if args.format == "json":
-        json.dump(shown, sys.stdout, ensure_ascii=False, indent=2)
-        print()
-    else:
-        print_table(shown)
-        covered = len(rows) - len(missing)
-        print(f"\n审查标准共 {len(rows)} 项，已有规则 {covered} 项，没有规则 {len(missing)} 项。")
-        if missing:
-            print("没有规则的项：" + "、".join(_short(r) for r in missing))
-    return 1 if missing else 0
 
 
 def print_table(rows: list[dict]) -> None:

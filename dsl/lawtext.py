@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
-from engine.record import field, record
+from dsl.record import field, record
 from pathlib import Path
 
 LAW_DIR = Path(__file__).resolve().parent.parent / "rules" / "law"

@@ -36,7 +36,7 @@ def evaluator(rs, name: str | None = None):
 
 
 def default_rules():
-    from dsl.loader import load_rules
+    from engine.rulebook import load_rules
     return load_rules()
 
 

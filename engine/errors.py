@@ -1,12 +1,5 @@
-"""Errors that reach a user as one Chinese line (exit code 2), never as a traceback."""
-
-
-class UserError(Exception):
-    """Bad input or usage. str() is the message shown to the user."""
-
-
-class RuleLoadError(UserError):
-    """A rule file or the law data behind it is wrong; the message names file:line:col."""
+"""Errors of the text pipeline; a user's errors (UserError, RuleLoadError) are defined in dsl.errors."""
+from dsl.errors import RuleLoadError, UserError  # noqa: F401  (re-exported: every layer above raises them)
 
 
 class EngineError(Exception):

@@ -6,7 +6,7 @@ a large part of that budget. `finding_schema()` gives the JSON schema through py
 """
 from __future__ import annotations
 
-from engine.record import field, record
+from dsl.record import field, record
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 SEVERITY_CN = {"error": "错误", "warning": "警告", "info": "提示"}

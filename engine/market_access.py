@@ -27,7 +27,7 @@ def annotate(findings: list[Finding], text: str = "", as_of: dt.date | None = No
     if not targets:
         return findings
     from .errors import UserError
-    from .market_list import draft_date, edition_in_force, lookup
+    from .records.market_list import draft_date, edition_in_force, lookup
 
     when = as_of or _env_date() or draft_date(text) or dt.date.today()
     try:

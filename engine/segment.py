@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from engine.record import field, record
+from dsl.record import field, record
 
 from .regex_cache import cached
 

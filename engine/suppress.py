@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import fnmatch
-from engine.record import record
+from dsl.record import record
 
 from .errors import UserError
 

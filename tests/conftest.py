@@ -15,17 +15,24 @@ os.environ.setdefault("POLICYLINT_CACHE", str(ROOT / ".pytest_cache" / "policyli
 @pytest.fixture(scope="session")
 def engine_rules():
     """The small, stable rule set of tests/fixtures/rules (engine behaviour, not rule quality)."""
-    from dsl.loader import compile_paths
+    from engine.rulebook import compile_paths
     return compile_paths([FIXTURES / "rules" / "engine_test.rule"])
 
 
 @pytest.fixture(scope="session")
 def pack_rules():
     """Every rule pack under rules/, as shipped."""
-    from dsl.loader import load_rules
+    from engine.rulebook import load_rules
     return load_rules()
 
 
 def policylint_cmd():
     exe = Path(sys.executable).with_name("policylint")
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "engine.cli"]
+
+
+def pytest_collection_modifyitems(items):
+    """Every test that takes the `benchmark` fixture is a `bench` test: `pytest -m "not bench"` skips them all."""
+    for item in items:
+        if "benchmark" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.bench)

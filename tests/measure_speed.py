@@ -46,7 +46,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
-    from dsl.loader import load_rules
+    from engine.rulebook import load_rules
     from test_bench import make_draft
 
     rs = load_rules()

@@ -9,7 +9,8 @@ import re
 
 import pytest
 
-from dsl.loader import compile_paths, rule_files
+from engine.rulebook import compile_paths
+from dsl.loader import rule_files
 from engine.batch import check_many
 from engine.check import check_text
 

@@ -30,7 +30,7 @@ rule EXT-BRANCH "要求外地经营者在本地设立分支机构" {
 
 @pytest.fixture(scope="module")
 def rs(tmp_path_factory):
-    from dsl.loader import compile_paths
+    from engine.rulebook import compile_paths
 
     p = tmp_path_factory.mktemp("rules") / "ext.rule"
     p.write_text(RULES, encoding="utf-8")

@@ -52,7 +52,7 @@ def test_every_implementing_rule_has_examples_both_ways(pack_rules):
 
 
 def test_rows_count_rules_and_examples_of_a_small_ruleset(tmp_path):
-    from dsl.loader import compile_paths
+    from engine.rulebook import compile_paths
 
     f = tmp_path / "one.rule"
     f.write_text(ONE_RULE, encoding="utf-8")
@@ -72,13 +72,13 @@ def test_rows_count_rules_and_examples_of_a_small_ruleset(tmp_path):
 def test_handler_exits_1_when_an_item_has_no_rule(tmp_path, monkeypatch, capsys):
     import argparse
 
-    import dsl.coverage as cov
-    from dsl.loader import compile_paths
+    import engine.cli.rules as cov
+    from engine.rulebook import compile_paths
 
     f = tmp_path / "one.rule"
     f.write_text(ONE_RULE, encoding="utf-8")
     small = compile_paths([f])
-    monkeypatch.setattr("dsl.loader.load_rules", lambda *a, **k: small)
+    monkeypatch.setattr("engine.rulebook.load_rules", lambda *a, **k: small)
     assert cov.cmd_coverage(argparse.Namespace(format="text", uncovered=False)) == 1
     out = capsys.readouterr().out
     assert "法规" in out and "条款" in out and "实现规则" in out

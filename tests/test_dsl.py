@@ -117,7 +117,7 @@ def test_load_time_errors(text, words):
 
 
 def test_loader_reports_bad_file_as_user_error(tmp_path):
-    from dsl.loader import load_rules
+    from engine.rulebook import load_rules
     from engine.errors import RuleLoadError
 
     p = tmp_path / "bad.rule"

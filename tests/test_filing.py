@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.filing import (FilingItem, FilingRequest, detect_kind, item_index, materials_beyond, parse_days,
+from engine.records.filing import (FilingItem, FilingRequest, detect_kind, item_index, materials_beyond, parse_days,
                            read_items, read_requests)
 from engine.structured import check_records
 
@@ -197,7 +197,7 @@ def test_lawful_records_are_clean_under_every_rule():
 
 
 def test_every_structured_filing_rule_has_a_table():
-    from dsl.loader import load_rules
+    from engine.rulebook import load_rules
 
     rs = load_rules()
     assert {r.id for r in rs.rules if r.on == "filing_item"} == set(ITEM_CASES)
@@ -387,7 +387,7 @@ def test_cli_nothing_readable_exits_two(tmp_path):
 # ---- text rules of the filing family: their embedded examples -------------------------------------------------
 
 def test_filing_text_rule_examples():
-    from dsl.loader import load_rules
+    from engine.rulebook import load_rules
     from engine.check import check_text
 
     rs = load_rules()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine import market_list as ml
+from engine.records import market_list as ml
 from engine.errors import UserError
 from engine.finding import Finding
 from engine.market_access import annotate
@@ -243,7 +243,7 @@ def test_cli_lookup_text_and_json():
 # ---- negative_list text rules: embedded examples ------------------------------------------------------------
 
 def test_negative_list_rule_examples():
-    from dsl.loader import load_rules
+    from engine.rulebook import load_rules
     from engine.check import check_text
 
     rs = load_rules()
@@ -258,7 +258,7 @@ def test_negative_list_rule_examples():
 
 
 def test_negative_list_rules_cite_resolvable_bases():
-    from dsl.loader import load_rules
+    from engine.rulebook import load_rules
 
     for r in load_rules().rules:
         if r.family == "negative_list":

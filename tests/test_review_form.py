@@ -54,7 +54,7 @@ MEASURES_15_1 = "禁止外地经营者参与本地政府采购、招标投标活
 
 @pytest.fixture(scope="module")
 def rs(tmp_path_factory):
-    from dsl.loader import compile_paths
+    from engine.rulebook import compile_paths
 
     p = tmp_path_factory.mktemp("rules") / "form.rule"
     p.write_text(RULES, encoding="utf-8")

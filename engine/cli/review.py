@@ -21,7 +21,7 @@ def register(parsers: dict) -> None:
 
 
 def cmd_review(args) -> int:
-    from .review_form import build_review, check_suffix, to_markdown, write_review
+    from reports.review_form import build_review, check_suffix, to_markdown, write_review
 
     if args.output:
         check_suffix(args.output)   # before the draft is read and checked

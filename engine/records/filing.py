@@ -25,7 +25,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
-from .errors import UserError
+from engine.errors import UserError
 
 # ---- field names and the header spellings found in published lists ----------------------------------------
 

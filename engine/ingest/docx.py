@@ -10,8 +10,8 @@ import xml.etree.ElementTree as ET
 
 from dsl.lawtext import cn_numeral
 
-from . import regex_cache as recache
-from .errors import UserError
+from engine import regex_cache as recache
+from engine.errors import UserError
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

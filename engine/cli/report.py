@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from cases.cli import add_db_arg, get_case, open_db
+from engine.cli.cases import add_db_arg, get_case, open_db
 from engine.errors import UserError
 
 OUT_HELP = "输出文件；后缀决定格式：.docx（公文格式）、.xlsx（台账）、.md、.html"

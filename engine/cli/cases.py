@@ -12,7 +12,7 @@ DB_HELP = "案例库 SQLite 文件（默认取环境变量 POLICYLINT_DB，未�
 
 
 def add_db_arg(p) -> None:
-    """--db, shared with `policylint report` (reports.cli_cases)."""
+    """--db, shared with `policylint report` (engine.cli.report)."""
     p.add_argument("--db", default=None, metavar="案例库", help=DB_HELP)
 
 

@@ -11,7 +11,7 @@ import codecs
 import sys
 from pathlib import Path
 
-from .errors import UserError
+from engine.errors import UserError
 
 TEXT_SUFFIXES = {".txt", ".md", ".text", ".markdown", ""}
 UNSUPPORTED = {
@@ -72,7 +72,7 @@ def read_document(path: str) -> tuple[str, dict]:
     if not data.strip():
         raise UserError(f"{path}：文件为空")
     if suffix == ".docx" or data[:2] == b"PK" and suffix not in TEXT_SUFFIXES:
-        from .docx_text import docx_text
+        from .docx import docx_text
 
         text = docx_text(data, path)
         meta = {"format": "docx", "line_word": "段"}

@@ -16,12 +16,12 @@ import os
 import re
 from pathlib import Path
 
-from . import regex_cache as recache
-from .errors import UserError
-from .record import field, record
-from .regex_cache import cached
+from engine import regex_cache as recache
+from engine.errors import UserError
+from dsl.record import field, record
+from engine.regex_cache import cached
 
-EDITIONS_DIR = Path(__file__).resolve().parent.parent / "rules" / "negative_list" / "editions"
+EDITIONS_DIR = Path(__file__).resolve().parents[2] / "rules" / "negative_list" / "editions"
 
 # What each edition must contain, as published (reference/negative_list.md §2). An import is checked against this.
 KNOWN_EDITIONS = {
@@ -93,7 +93,7 @@ def _bundled() -> dict[str, Edition]:
     sizes and mtimes (parsing the YAML costs more than checking a draft, and every check may need it)."""
     import zlib
 
-    from .cachefiles import cache_dir, load_pickle, save_pickle
+    from engine.cachefiles import cache_dir, load_pickle, save_pickle
 
     files = sorted(EDITIONS_DIR.glob("*.yaml"))
     stamp = "|".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in files)

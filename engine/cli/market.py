@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 
-from .errors import UserError
+from engine.errors import UserError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
@@ -67,7 +67,7 @@ def _need_sub(p) -> int:
 # ---- list ----------------------------------------------------------------------------------------------------
 
 def cmd_import(args) -> int:
-    from .market_list import import_table
+    from engine.records.market_list import import_table
 
     target, counts = import_table(args.file, str(args.edition), args.data_dir)
     print(f"已导入《市场准入负面清单（{args.edition}年版）》：共 {counts['总数']} 项（禁止准入类 {counts['禁止']} 项，"
@@ -86,7 +86,7 @@ def _as_of(s: str | None):
 
 
 def cmd_lookup(args) -> int:
-    from .market_list import describe_item, edition_in_force, lookup, lookup_report
+    from engine.records.market_list import describe_item, edition_in_force, lookup, lookup_report
 
     activity = args.activity.strip()
     if not activity:
@@ -109,7 +109,7 @@ def cmd_lookup(args) -> int:
 
 
 def cmd_editions(args) -> int:
-    from .market_list import editions
+    from engine.records.market_list import editions
 
     for ed in sorted(editions(args.data_dir).values(), key=lambda e: e.effective):
         state = "完整" if ed.complete else f"不完整（{len(ed.items)}/{ed.stated.get('总数')} 项）"
@@ -122,8 +122,8 @@ def cmd_editions(args) -> int:
 def cmd_filing_check(args) -> int:
     from pathlib import Path
 
-    from .filing import detect_kind, item_index, read_items, read_requests
-    from .structured import check_records
+    from engine.records.filing import detect_kind, item_index, read_items, read_requests
+    from engine.structured import check_records
 
     path = Path(args.file)
     if not path.exists():

@@ -1,4 +1,4 @@
-"""`policylint rules list|show|test`."""
+"""`policylint rules list|show|test|coverage`."""
 from __future__ import annotations
 
 import json
@@ -9,7 +9,10 @@ FAMILY_CN = {"fair_competition": "公平竞争审查", "negative_list": "市场�
 
 
 def register(parsers: dict) -> None:
-    sub = parsers["rules"]
+    r = parsers["top"].add_parser("rules", help="查看、测试规则", description="规则的列表、详情、例句测试与覆盖情况。")
+    sub = r.add_subparsers(dest="rules_command", metavar="子命令", parser_class=type(r))
+    r.set_defaults(func=lambda a: (r.print_help(), 2)[1])
+    _register_coverage(sub)
     p = sub.add_parser("list", help="列出全部规则")
     p.add_argument("--family", choices=tuple(FAMILY_CN), help="只列出某一类")
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -24,7 +27,7 @@ def register(parsers: dict) -> None:
 
 
 def cmd_list(args) -> int:
-    from .loader import load_rules
+    from engine.rulebook import load_rules
 
     rs = load_rules()
     rules = [r for r in rs.rules if not args.family or r.family == args.family]
@@ -42,7 +45,7 @@ def cmd_list(args) -> int:
 def cmd_show(args) -> int:
     from engine.errors import UserError
 
-    from .loader import load_rules
+    from engine.rulebook import load_rules
 
     rs = load_rules()
     rule = rs.by_id().get(args.rule_id)
@@ -89,7 +92,7 @@ def run_examples(rs, rule_ids: set[str] | None = None, engine: str | None = None
 
 
 def cmd_test(args) -> int:
-    from .loader import load_rules
+    from engine.rulebook import load_rules
 
     rs = load_rules()
     wanted = set(args.rule_ids) if args.rule_ids else None
@@ -106,3 +109,33 @@ def cmd_test(args) -> int:
     passed = total - len(failures)
     print(f"规则 {len(rules)} 条，例句 {total} 句：{passed} passed, {len(failures)} failed")
     return 1 if failures else 0
+
+
+def _register_coverage(sub) -> None:
+    p = sub.add_parser(
+        "coverage", help="审查标准覆盖情况：条例第八至十一条、实施办法第九至二十四条每一项由哪些规则实现",
+        description="列出《公平竞争审查条例》第八至十一条和《公平竞争审查条例实施办法》第九至二十四条的每一项，"
+                    "以及实现该项的规则和例句数。有任何一项没有规则时以退出码 1 结束。")
+    p.add_argument("--format", "-f", choices=("text", "json"), default="text", help="输出格式（默认 text）")
+    p.add_argument("--uncovered", action="store_true", help="只列出没有规则的项")
+    p.set_defaults(func=cmd_coverage)
+
+
+def cmd_coverage(args) -> int:
+    from dsl.coverage import coverage_rows, print_table, _short
+    from dsl.lawtext import load_lawbook
+    from engine.rulebook import load_rules
+
+    rows = coverage_rows(load_rules(), load_lawbook())
+    missing = [r for r in rows if not r["rules"]]
+    shown = missing if args.uncovered else rows
+    if args.format == "json":
+        json.dump(shown, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print_table(shown)
+        covered = len(rows) - len(missing)
+        print(f"\n审查标准共 {len(rows)} 项，已有规则 {covered} 项，没有规则 {len(missing)} 项。")
+        if missing:
+            print("没有规则的项：" + "、".join(_short(r) for r in missing))
+    return 1 if missing else 0

@@ -1,0 +1,67 @@
+"""`policylint`: the one command line, the only package that may import every layer.
+
+One module per command group; each defines register(parsers) and keeps heavy imports inside its handlers, so
+that `policylint check` on one draft starts fast.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+from engine.errors import UserError
+
+from . import cases, check, market, report, review, rules
+from .common import EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS, ChineseParser  # noqa: F401  (re-exported)
+
+COMMANDS = (check, rules, review, market, cases, report)
+
+
+def build_parser() -> ChineseParser:
+    p = ChineseParser(prog="policylint", description="policylint：公平竞争审查、市场准入负面清单、备案不得变审批的规则检查器。")
+    top = p.add_subparsers(dest="command", metavar="命令", parser_class=ChineseParser)
+    parsers = {"top": top}
+    for module in COMMANDS:
+        module.register(parsers)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        argv = sys.argv[1:] if argv is None else argv
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return EXIT_BAD_INPUT
+        return args.func(args)
+    except UserError as e:
+        print(f"policylint：{e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("policylint：已中断", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_CLEAN
+    except Exception as e:  # the last line of defence: no traceback reaches a user
+        if os.environ.get("POLICYLINT_DEBUG"):
+            raise
+        print(f"policylint：内部错误（{type(e).__name__}: {e}）。设置环境变量 POLICYLINT_DEBUG=1 可查看详细信息。",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def run() -> None:
+    """The console entry: main(), then exit without tearing down every object of the run (a measurable part of
+    a short check); output is flushed and caches are saved first."""
+    code = main()
+    from engine.regex_cache import save
+    save()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        pass
+    os._exit(code)
+
+

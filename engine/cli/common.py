@@ -1,0 +1,38 @@
+"""What every command shares: the Chinese argparse, the exit codes."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from engine.errors import UserError
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class ChineseParser(argparse.ArgumentParser):
+    """argparse with its own words in Chinese: users are civil servants, not programmers."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage: ", "用法：", 1)
+
+    def format_help(self) -> str:
+        return super().format_help().replace("usage: ", "用法：", 1)
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        raise UserError(f"命令用法有误：{_cn_argparse(message)}（用 -h 查看帮助）")
+
+
+def _cn_argparse(msg: str) -> str:
+    for en, cn in (("the following arguments are required", "缺少参数"), ("unrecognized arguments", "无法识别的参数"),
+                   ("invalid choice", "无效的选项"), ("expected one argument", "需要一个参数"),
+                   ("argument", "参数"), ("choose from", "可选")):
+        msg = msg.replace(en, cn)
+    return msg

@@ -1,0 +1,99 @@
+"""The rules as the engine runs them: the compiled RuleSet (dsl/) plus the engine's own indexes — the
+Aho-Corasick automaton over every literal, precompiled regexes, unit gates, the features plan and durable's
+ruleset JSON — built once and cached.
+
+Parsing ~300 rules with Lark and validating them with pydantic costs far more than checking one draft, so the
+result is cached under the user's cache directory (engine.cachefiles), keyed by a hash of the content of every
+file that shapes it. A cache file that fails to load or verify is rebuilt, never trusted.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from dsl.compiled import RuleSet, overlapping
+from dsl.loader import RULES_DIR, compile_rules, rule_files, source_files
+
+from .cachefiles import cache_dir, load_pickle, save_pickle
+from .errors import EngineError, RuleLoadError
+
+CACHE_VERSION = "2"
+ENGINE_DIR = Path(__file__).resolve().parent
+
+_memo: dict[str, RuleSet] = {}
+
+
+def fingerprint(paths: list[Path]) -> str:
+    """sha256 over the content of the rules, the law, the compiler and the engine code the indexes depend on."""
+    h = hashlib.sha256(CACHE_VERSION.encode())
+    for p in source_files(paths) + [ENGINE_DIR / n for n in ("regex_cache.py", "durable_eval.py", "rulebook.py",
+                                                            "check.py", "features.py")]:
+        h.update(str(p.name).encode() + b"\0")
+        h.update(p.read_bytes())
+    return h.hexdigest()[:32]
+
+
+def compile_paths(paths: list[Path]) -> RuleSet:
+    """Parse, compile and index without the cache (tests, `rules test`)."""
+    rs = compile_rules([Path(p) for p in paths])
+    try:
+        rs.automaton = build_indexes(rs)
+    except EngineError as e:   # durable's static limits, checked when the rules are compiled
+        raise RuleLoadError(str(e)) from None
+    return rs
+
+
+def load_rules(paths: list[Path] | None = None, use_cache: bool = True) -> RuleSet:
+    """The indexed RuleSet of all rule files (or of `paths`)."""
+    paths = [Path(p) for p in paths] if paths else rule_files()
+    if not paths:
+        raise RuleLoadError(f"没有找到规则文件（{RULES_DIR}/**/*.rule）")
+    fp = fingerprint(paths)
+    if fp in _memo:
+        return _memo[fp]
+    cache_file = cache_dir() / f"rules-{fp}.pickle"
+    rs = load_pickle(cache_file) if use_cache else None
+    if isinstance(rs, RuleSet) and rs.fingerprint == fp:
+        _memo[fp] = rs
+        return rs
+    rs = compile_paths(paths)
+    rs.fingerprint = fp
+    if use_cache and save_pickle(cache_file, rs.for_cache()):
+        for old in sorted(cache_file.parent.glob("rules-*.pickle"), key=lambda f: f.stat().st_mtime)[:-4]:
+            old.unlink(missing_ok=True)   # keep the few newest; every rule edit makes a new one
+    _memo[fp] = rs
+    return rs
+
+
+def build_indexes(rs: RuleSet):
+    """The Aho-Corasick automaton over every literal, and the precompiled regexes (engine.regex_cache)."""
+    import ahocorasick
+
+    from . import regex_cache
+
+    from .durable_eval import definitions
+
+    rs.regex_code = {p: regex_cache.precompile(overlapping(p)) for p in set(rs.regex_keys.values())}
+    rs.durable_json = definitions(rs)   # also checks durable's static limits at load time (P10)
+    from .check import _examples, _gates
+    from .features import _plan, _regex_plan
+    _gates(rs), _plan(rs), _regex_plan(rs)   # engine indexes, cached with the rules
+    if rs.rules:
+        _examples(rs, rs.rules[0])
+    rs.regex_signature = regex_cache.signature()
+
+    a = ahocorasick.Automaton()
+    entries: dict[str, list[str]] = {lit: list(keys) for lit, keys in rs.literal_keys.items()}
+    for rkey, needs in rs.regex_anchors.items():
+        for j, anchors in enumerate(needs):
+            for lit in anchors:
+                entries.setdefault(lit, []).append(f"@{j}@{rkey}")   # literal j of what that regex needs
+    # literals that serve the same keys share one value id: the scan appends once per hit, then extends per key
+    value_ids: dict[tuple, int] = {}
+    for lit, keys in entries.items():
+        vid = value_ids.setdefault(tuple(keys), len(value_ids))
+        a.add_word(lit, (len(lit), vid))
+    rs.value_keys = list(value_ids)
+    if len(a):
+        a.make_automaton()
+    return a
