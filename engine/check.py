@@ -135,8 +135,16 @@ def text_facts(doc: Document, rs, feats: TextFeatures) -> tuple[dict[str, list[d
     return facts, units
 
 
-def check_document(doc: Document, rs=None, engine: str | None = None, as_of=None) -> list[Finding]:
-    """All findings on one document. `as_of` picks the negative-list edition (default: the draft's own date)."""
+def precedents_on() -> bool:
+    """The precedent tier is on unless `check --no-precedents` (which sets POLICYLINT_NO_PRECEDENTS for the
+    workers it starts) turned it off."""
+    return not os.environ.get("POLICYLINT_NO_PRECEDENTS")
+
+
+def check_document(doc: Document, rs=None, engine: str | None = None, as_of=None,
+                   precedents=None) -> list[Finding]:
+    """All findings on one document. `as_of` picks the negative-list edition (default: the draft's own date);
+    `precedents`: a PrecedentIndex, False for none, None for the default library when the tier is on."""
     rs = rs or default_rules()
     context = document_context(doc)
     feats = TextFeatures(doc, rs, context)
@@ -150,11 +158,15 @@ def check_document(doc: Document, rs=None, engine: str | None = None, as_of=None
     if any(f.family == "negative_list" for f in findings):
         from .market_access import annotate   # names the list edition, and says when its data is incomplete
         findings = annotate(findings, doc.text, as_of=as_of)
+    if precedents is not False and (precedents is not None or precedents_on()):
+        from .precedents import annotate as with_precedents
+        findings = with_precedents(doc, findings, precedents or None)
     return findings
 
 
-def check_text(text: str, name: str = "<stdin>", rs=None, engine: str | None = None, as_of=None) -> list[Finding]:
-    return check_document(segment(name, text), rs, engine, as_of=as_of)
+def check_text(text: str, name: str = "<stdin>", rs=None, engine: str | None = None, as_of=None,
+               precedents=None) -> list[Finding]:
+    return check_document(segment(name, text), rs, engine, as_of=as_of, precedents=precedents)
 
 
 def check_path(path: str, rs=None, engine: str | None = None, as_of=None) -> list[Finding]:

@@ -50,6 +50,7 @@ class Finding:
     record: str | None = None       # structured facts: the filing item / request / case this finding is about
     sets: dict = field(default_factory=dict)          # values a rule `set`s (case classification)
     notes: list[str] = field(default_factory=list)    # e.g. "负面清单数据不完整"
+    precedent: dict | None = None   # the nearest published case (engine/precedents.py): id, text, source, similarity
 
     def to_dict(self) -> dict:
         # by hand: dataclasses.asdict deep-copies every value and dominated `check --format jsonl` on big batches
@@ -73,6 +74,6 @@ def finding_schema() -> dict:
     match = create_model("Match", **{n: (type(getattr(Match(group="", text="", start=0, end=0), n)), ...)
                                       for n in Match.__fields__})
     sample = Finding(file="", rule="", title="", family="", severity="info", basis="", message="", suggestion="")
-    types = {n: (list[match] if n == "matched" else dict | None if n == "exception" else str | None if n == "record"
+    types = {n: (list[match] if n == "matched" else dict | None if n in ("exception", "precedent") else str | None if n == "record"
                  else type(getattr(sample, n)), ...) for n in FIELDS}
     return create_model("Finding", **types).model_json_schema()

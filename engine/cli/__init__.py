@@ -10,10 +10,10 @@ import sys
 
 from engine.errors import UserError
 
-from . import cases, check, market, report, review, rules
+from . import cases, check, eval, market, report, review, rules
 from .common import EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS, ChineseParser  # noqa: F401  (re-exported)
 
-COMMANDS = (check, rules, review, market, cases, report)
+COMMANDS = (check, rules, eval, review, market, cases, report)
 
 
 def build_parser() -> ChineseParser:
