@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -26,6 +27,8 @@ def register(parsers: dict) -> None:
                    help="忽略文件（YAML，每项写明 rule 和 reason）；默认使用当前目录下的 policylint-suppress.yaml（如有）")
     c.add_argument("--register", action="store_true", help="把发现的问题登记为案例（需 --db）")
     c.add_argument("--db", default=None, help="案例库 SQLite 文件（与 --register 一起使用）")
+    c.add_argument("--no-precedents", action="store_true",
+                   help="不做典型案例比对（不列最相近的已公布案例，也不提示“与典型案例相似”）")
     c.set_defaults(func=cmd_check)
 
 
@@ -95,6 +98,8 @@ def cmd_check(args) -> int:
     from engine.batch import check_many
     from engine.finding import SEVERITY_RANK
 
+    if args.no_precedents:   # read by engine.check in this process and in the workers it starts
+        os.environ["POLICYLINT_NO_PRECEDENTS"] = "1"
     paths = expand_paths(args.paths)
     rs = load_rules()
     as_of = parse_date(args.as_of) if args.as_of else None
