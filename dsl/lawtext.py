@@ -28,35 +28,72 @@ CN_DIGITS = "零一二三四五六七八九"
 
 
 def cn_numeral(n: int) -> str:
-    """12 -> 十二, 25 -> 二十五, 100 -> 一百."""
+    """12 -> 十二, 25 -> 二十五, 100 -> 一百, 1000 -> 一千, 10005 -> 一万零五; total over the integers
+    (a negative number reads 负…), so a citation or a numbering label never fails on an odd number."""
+    n = int(n)
+    if n < 0:
+        return "负" + cn_numeral(-n)
     if n < 10:
         return CN_DIGITS[n]
     if n < 20:
         return "十" + (CN_DIGITS[n % 10] if n % 10 else "")
-    if n < 100:
-        return CN_DIGITS[n // 10] + "十" + (CN_DIGITS[n % 10] if n % 10 else "")
-    rest = n % 100
-    return CN_DIGITS[n // 100] + "百" + ("" if not rest else ("零" + cn_numeral(rest) if rest < 10 else
-                                                           ("一" + cn_numeral(rest) if rest < 20 else cn_numeral(rest))))
+    return _cn_large(n)
+
+
+def _cn_section(n: int) -> str:
+    """1 <= n < 10000 as 千百十个, with 零 for the gaps (1005 -> 一千零五, 110 -> 一百一十)."""
+    out, zero = "", False
+    for unit, value in (("千", 1000), ("百", 100), ("十", 10), ("", 1)):
+        d = n // value % 10
+        if d:
+            if zero and out:
+                out += "零"
+            out += CN_DIGITS[d] + unit
+            zero = False
+        else:
+            zero = True
+    return out
+
+
+def _cn_large(n: int) -> str:
+    for unit, value in (("亿", 10 ** 8), ("万", 10 ** 4)):
+        if n >= value:
+            high, low = divmod(n, value)
+            out = cn_numeral(high) + unit
+            if low:
+                out += ("零" if low < value // 10 else "") + _cn_large(low)
+            return out
+    return _cn_section(n)
 
 
 def parse_cn_numeral(s: str) -> int | None:
+    """十二 -> 12, 一百零五 -> 105, 一千 -> 1000, 12 -> 12; None for anything that is not a numeral."""
+    s = str(s).strip()
+    if not s:
+        return None
     if s.isdigit():
-        return int(s)
+        try:
+            return int(s)
+        except ValueError:   # digits int() does not read (superscripts and the like)
+            return None
     digits = {c: i for i, c in enumerate(CN_DIGITS)} | {"两": 2, "〇": 0}
-    total, cur = 0, 0
+    units = {"十": 10, "百": 100, "千": 1000}
+    total, section, cur = 0, 0, 0
     for ch in s:
         if ch in digits:
             cur = digits[ch]
-        elif ch == "十":
-            total += (cur or 1) * 10
+        elif ch in units:
+            section += (cur or 1) * units[ch]
             cur = 0
-        elif ch == "百":
-            total += (cur or 1) * 100
-            cur = 0
+        elif ch == "万":
+            total += (section + cur or 1) * 10 ** 4
+            section = cur = 0
+        elif ch == "亿":
+            total = (total + section + cur or 1) * 10 ** 8
+            section = cur = 0
         else:
             return None
-    return total + cur
+    return total + section + cur
 
 
 @record
@@ -91,7 +128,7 @@ class Law:
 
 
 def citation(instrument: str, locators) -> str:
-    out = f"《{instrument}》" if not instrument.startswith("《") and "〔" not in instrument else instrument
+    out = f"《{instrument}》" if instrument and not instrument.startswith("《") and "〔" not in instrument else instrument
     for kind, n in locators:
         if kind == "art":
             out += f"第{cn_numeral(n)}条"

@@ -27,18 +27,17 @@ def source_files(paths: list[Path]) -> list[Path]:
 
 
 def compile_rules(paths: list[Path]):
-    """Parse and compile `paths` into a RuleSet; every mistake is a RuleLoadError naming file:line:col."""
+    """Parse and compile `paths` into a RuleSet; every mistake is a RuleLoadError naming file:line:col, with the
+    line and a caret under the place."""
     from .compiler import CompileError, compile_files
     from .lawtext import load_lawbook
-    from .parser import RuleSyntaxError, parse_file
+    from .parser import caret_at, parse_file
 
-    try:
-        files = [parse_file(p) for p in paths]
-    except RuleSyntaxError as e:
-        raise RuleLoadError(str(e)) from None
-    except UnicodeDecodeError as e:
-        raise RuleLoadError(f"规则文件不是 UTF-8 编码：{e}") from None
+    files = [parse_file(p) for p in paths]   # RuleSyntaxError is a RuleLoadError with its caret
     try:
         return compile_files(files, load_lawbook(str(LAW_DIR)))
     except CompileError as e:
-        raise RuleLoadError(f"{e}") from None
+        caret = caret_at(e.pos.file, e.pos.line, e.pos.column) if e.pos else ""
+        raise RuleLoadError(f"{e}{caret}") from None
+    except RecursionError:
+        raise RuleLoadError("规则嵌套过深（词组层层引用或条件层层嵌套），无法加载：请拆成几个命名词组或几条规则") from None

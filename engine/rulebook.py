@@ -26,8 +26,8 @@ _memo: dict[str, RuleSet] = {}
 def fingerprint(paths: list[Path]) -> str:
     """sha256 over the content of the rules, the law, the compiler and the engine code the indexes depend on."""
     h = hashlib.sha256(CACHE_VERSION.encode())
-    for p in source_files(paths) + [ENGINE_DIR / n for n in ("regex_cache.py", "durable_eval.py", "rulebook.py",
-                                                            "check.py", "features.py")]:
+    engine_files = ("regex_cache.py", "regex_guard.py", "durable_eval.py", "rulebook.py", "check.py", "features.py")
+    for p in source_files(paths) + [ENGINE_DIR / n for n in engine_files]:
         h.update(str(p.name).encode() + b"\0")
         h.update(p.read_bytes())
     return h.hexdigest()[:32]
@@ -36,6 +36,7 @@ def fingerprint(paths: list[Path]) -> str:
 def compile_paths(paths: list[Path]) -> RuleSet:
     """Parse, compile and index without the cache (tests, `rules test`)."""
     rs = compile_rules([Path(p) for p in paths])
+    check_regexes(rs)
     try:
         rs.automaton = build_indexes(rs)
     except EngineError as e:   # durable's static limits, checked when the rules are compiled
@@ -63,6 +64,41 @@ def load_rules(paths: list[Path] | None = None, use_cache: bool = True) -> RuleS
             old.unlink(missing_ok=True)   # keep the few newest; every rule edit makes a new one
     _memo[fp] = rs
     return rs
+
+
+def rule_regexes(rs: RuleSet) -> dict[str, list[tuple[str, str]]]:
+    """{pattern: [(rule id and source, where the regex sits: "" or the group's name)]} for every regex a rule uses."""
+    from dsl.compiled import all_atoms, atom_keys
+
+    out: dict[str, list[tuple[str, str]]] = {}
+    for r in rs.rules:
+        for i in sorted(all_atoms(r.expr)):
+            for key in atom_keys(rs.atoms[i]):
+                if key.startswith("R:"):
+                    out.setdefault(key[2:], []).append((f"{r.id}（{r.source}）", ""))
+                elif key.startswith("G:") and key[2:] in rs.groups:
+                    for pattern in rs.groups[key[2:]][1]:
+                        out.setdefault(pattern, []).append((f"{r.id}（{r.source}）", key[2:]))
+    return out
+
+
+def check_regexes(rs: RuleSet) -> None:
+    """Refuse a rule regex that backtracks catastrophically (engine.regex_guard): a static look, then a timed trial
+    run of what it flags, when the rules are indexed — never while a draft is being checked."""
+    from . import regex_guard
+
+    used = rule_regexes(rs)
+    slow = regex_guard.slow_patterns(list(used))
+    if not slow:
+        return
+    lines = []
+    for pattern, reason in slow.items():
+        users = list(dict.fromkeys(used[pattern]))
+        where = "、".join(f"规则 {rule}" + (f"（词组“{group}”）" if group else "") for rule, group in users[:5])
+        more = f" 等 {len(users)} 处" if len(users) > 5 else ""
+        lines.append(f"{where}{more}的正则表达式 /{pattern}/ 会灾难性回溯：{reason}")
+    raise RuleLoadError("；".join(lines) + "。请改用有上限的重复（如 [^，。；]{0,20}），避免重复套重复，"
+                        "或拆成词组再用 near / before 组合")
 
 
 def build_indexes(rs: RuleSet):
