@@ -95,6 +95,8 @@ def read_findings_jsonl(path: str | Path) -> list[Finding]:
         if not isinstance(obj, dict) or not {"file", "rule", "message"} <= obj.keys():
             raise UserError(f"{p.name} 第 {n} 行不是检查结果（缺少 file、rule 或 message 字段）")
         vals = {k: v for k, v in obj.items() if k in known}
+        if "text_start" in obj:   # jsonl start/end are the matched words' span; the record keeps the unit's
+            vals["start"], vals["end"] = obj["text_start"], obj.get("text_end", obj.get("end", 0))
         vals["matched"] = [Match(**{k: v for k, v in m.items() if k in Match.__fields__})
                            for m in vals.get("matched") or [] if isinstance(m, dict)]
         vals.setdefault("title", obj.get("rule", ""))
