@@ -35,6 +35,16 @@ class Regex(BaseModel):
     pos: Pos
 
 
+class Table(BaseModel):
+    """Terms read from a column of a CSV file beside the rule file (e.g. the gazetteer); rows whose `skip` column is
+    not empty are left out. The file is data a reviewer can read; the compiler reads it, nothing executes it."""
+    kind: Literal["table"] = "table"
+    file: str
+    column: str
+    skip: str | None = None
+    pos: Pos
+
+
 class Alt(BaseModel):
     """An inline alternation: ("制定" | "出台" | 本地) — an unnamed term group."""
     kind: Literal["alt"] = "alt"
@@ -42,7 +52,7 @@ class Alt(BaseModel):
     pos: Pos
 
 
-Operand = Annotated[Union[GroupRef, Literal_, Regex, Alt], Field(discriminator="kind")]
+Operand = Annotated[Union[GroupRef, Literal_, Regex, Alt, Table], Field(discriminator="kind")]
 
 
 # ---- conditions ------------------------------------------------------------------------

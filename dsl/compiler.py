@@ -23,6 +23,33 @@ MAX_RULES_PER_RULESET = 150       # durable P10: below 256 rules per condition a
 MAX_PARTITION_ATOMS = 1000        # keeps each ruleset's JSON modest; a fact's size is checked when it is built
 
 
+INTERP = re.compile(r"(?<!\\)\{([^{}]*)\}")
+MAX_TABLE_TERMS = 50_000
+
+
+def read_table(t: ast.Table) -> list[str]:
+    """The non-empty values of one CSV column (UTF-8), the file resolved beside the rule file that names it."""
+    import csv
+    from pathlib import Path
+
+    path = (Path(t.pos.file).parent / t.file)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise CompileError(t.pos, f"词表文件 {t.file} 无法读取：{e}") from None
+    cols = rows[0].keys() if rows else []
+    for c in (t.column, t.skip):
+        if c and c not in cols:
+            raise CompileError(t.pos, f"词表文件 {t.file} 没有“{c}”列（现有：{'、'.join(cols)}）")
+    out = [r[t.column].strip() for r in rows if r[t.column] and r[t.column].strip() and not (t.skip and r[t.skip])]
+    if not out:
+        raise CompileError(t.pos, f"词表文件 {t.file} 的“{t.column}”列没有任何词")
+    if len(out) > MAX_TABLE_TERMS:
+        raise CompileError(t.pos, f"词表文件 {t.file} 超过 {MAX_TABLE_TERMS} 个词")
+    return out
+
+
 class CompileError(Exception):
     def __init__(self, pos: ast.Pos | None, what: str):
         self.pos, self.what = pos, what
@@ -82,8 +109,11 @@ class _Compiler:
                     raise CompileError(term.pos, f"词组“{name}”含有空字符串")
                 lits.append(term.text)
             elif isinstance(term, ast.Regex):
-                self.check_regex(term.pattern, term.pos)
-                regs.append(term.pattern)
+                pattern = self.interpolate(term.pattern, term.pos, stack + (name,))
+                self.check_regex(pattern, term.pos)
+                regs.append(pattern)
+            elif isinstance(term, ast.Table):
+                lits += read_table(term)
             else:
                 if term.name not in self.group_defs:
                     raise CompileError(term.pos, f"未定义的词组“{term.name}”（在词组“{name}”中引用）")
@@ -92,6 +122,21 @@ class _Compiler:
                 regs += sub_r
         self.groups[name] = (list(dict.fromkeys(lits)), list(dict.fromkeys(regs)))
         return self.groups[name]
+
+    def interpolate(self, pattern: str, pos: ast.Pos, stack: tuple[str, ...] = ()) -> str:
+        """`{词组}` inside a regex stands for that concept's members, so that a regex written around a concept
+        (say {本地}[^，。；]{0,4}注册) follows the lexicon instead of pasting its own copy of the words. A brace whose
+        content is a number or a range ({0,6}) stays a quantifier; any other name must be a defined group."""
+        def sub(m: re.Match) -> str:
+            inner = m.group(1)
+            if re.fullmatch(r"\d*(,\d*)?", inner):
+                return m.group(0)
+            if inner not in self.group_defs:
+                raise CompileError(pos, f"正则表达式 /{pattern}/ 引用了未定义的词组“{{{inner}}}”")
+            lits, regs = self.expand(inner, stack)
+            parts = [re.escape(x) for x in sorted(lits, key=len, reverse=True)] + [f"(?:{r})" for r in regs]
+            return "(?:" + "|".join(parts) + ")"
+        return INTERP.sub(sub, pattern) if "{" in pattern else pattern
 
     @staticmethod
     def check_regex(pattern: str, pos: ast.Pos) -> None:
@@ -109,6 +154,8 @@ class _Compiler:
                 self.group_defs[name] = ast.TermsDef(name=name, terms=op.terms, pos=op.pos)
                 self.expand(name, ())
             op = ast.GroupRef(name=name, pos=op.pos)
+        if isinstance(op, ast.Regex) and "{" in op.pattern:
+            op = ast.Regex(pattern=self.interpolate(op.pattern, op.pos), pos=op.pos)
         key = operand_key(op)
         if isinstance(op, ast.GroupRef) and op.name not in self.groups:
             raise CompileError(op.pos, f"未定义的词组“{op.name}”")

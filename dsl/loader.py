@@ -22,7 +22,8 @@ def rule_files(rules_dir: Path | None = None) -> list[Path]:
 
 def source_files(paths: list[Path]) -> list[Path]:
     """Everything that shapes the compiled form: the rule files, the law they cite, and this compiler."""
-    return (list(paths) + sorted(LAW_DIR.glob("*.yaml")) + sorted(DSL_DIR.glob("*.py"))
+    tables = sorted({t for p in paths for t in Path(p).parent.parent.rglob("*.csv")})   # term tables (the gazetteer)
+    return (list(paths) + tables + sorted(LAW_DIR.glob("*.yaml")) + sorted(DSL_DIR.glob("*.py"))
             + [DSL_DIR / "grammar.lark"])
 
 

@@ -177,6 +177,10 @@ class _ToAst(Transformer):
         _check_regex_parses(pattern, tok, self.path)
         return ast.Regex(pattern=pattern, pos=self._pos(tok))
 
+    def table_term(self, ch):
+        return ast.Table(file=str(ch[0]), column=str(ch[1]), skip=str(ch[2]) if len(ch) > 2 else None,
+                         pos=self._pos(ch[0].tok))
+
     def group_ref(self, ch):
         return ast.GroupRef(name=str(ch[0]), pos=self._pos(ch[0]))
 

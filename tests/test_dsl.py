@@ -134,3 +134,44 @@ def test_regex_anchors():
     assert regex_anchors("(须|必须)在本地") == (("在本地",),)
     assert regex_anchors(r"\d+") is None
     assert regex_anchors("(甲|乙)?丙") == (("丙",),)
+
+
+INTERP = '''
+terms 本地 = "本地" | "本市"
+terms 登记 = "注册" | /登记(注册)?/
+rule FC-T-9 "t" {
+  family fair_competition
+  basis "公平竞争审查条例实施办法" art 14 item 1
+  when /在{本地}[^，。]{0,4}{登记}/
+  message "m"
+  suggest "s"
+  violates "须在本市注册。"
+  passes   "欢迎企业来投资。"
+}
+'''
+
+
+def test_regex_names_a_concept_in_braces_and_keeps_quantifiers():
+    rs = compile_text(INTERP)
+    patterns = [a for a in map(str, rs.atoms) if "本市" in a]
+    assert patterns, rs.atoms
+    p = patterns[0]
+    assert "(?:本地|本市)" in p and "{0,4}" in p and "(?:登记(注册)?)" in p
+
+
+def test_regex_with_unknown_concept_fails_at_its_place():
+    with pytest.raises(CompileError) as e:
+        compile_text(INTERP.replace("{登记}", "{登计}"))
+    assert "登计" in str(e.value) and "t.rule:" in str(e.value)
+
+
+def test_table_terms_read_a_csv_column_beside_the_rule_file(tmp_path):
+    (tmp_path / "places.csv").write_text("name,short,ambiguous\n罗江区,罗江,\n朝阳区,朝阳,常用词\n", encoding="utf-8")
+    text = ('terms 地名 = table "places.csv" column "name" | table "places.csv" column "short" skip "ambiguous"\n'
+            + INTERP.replace("{本地}", "").replace("when /在[^，。]{0,4}{登记}/", "when 地名 before 登记 within 4"))
+    rs = compile_text(text, path=str(tmp_path / "t.rule"))
+    words = rs.groups["地名"][0]
+    assert {"罗江", "罗江区", "朝阳区"} <= set(words) and "朝阳" not in words   # 朝阳: a common word, skipped
+    with pytest.raises(CompileError) as e:
+        compile_text(text.replace('column "short"', 'column "简称"'), path=str(tmp_path / "t.rule"))
+    assert "简称" in str(e.value) and "没有" in str(e.value)
