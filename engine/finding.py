@@ -37,8 +37,8 @@ class Finding:
     column: int = 0                 # 1-based column, in characters
     end_line: int = 0
     end_column: int = 0
-    start: int = 0                  # character offsets of the unit (sentence/clause/...) in the document text
-    end: int = 0
+    start: int = 0                  # character offsets of the unit (sentence/clause/...) in the document text: the
+    end: int = 0                    # span of `text`; to_dict() writes them as text_start/text_end (see span)
     path: str = ""                  # 第三条第二款第（二）项
     scope: str = "sentence"
     text: str = ""                  # the unit's text: the clause a reviewer reads
@@ -55,9 +55,21 @@ class Finding:
     def to_dict(self) -> dict:
         # by hand: dataclasses.asdict deep-copies every value and dominated `check --format jsonl` on big batches
         d = {name: getattr(self, name) for name in FIELDS}
+        # start/end describe the same span as line:column–end_line:end_column (the matched words); the unit's span,
+        # where `text` sits in the document, is kept as text_start/text_end
+        d["start"], d["end"] = self.span
+        d["text_start"], d["text_end"] = self.start, self.end
         d["matched"] = [{"group": m.group, "text": m.text, "start": m.start, "end": m.end, "line": m.line,
                          "column": m.column} for m in self.matched]
         return d
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """Character offsets of what line/column point at: from the first matched word to the end of the last
+        (the whole unit when nothing was matched, and for structured records, whose matches are in the record)."""
+        if not self.matched or self.record is not None:
+            return self.start, self.end
+        return self.matched[0].start, max(m.end for m in self.matched)
 
     @property
     def rank(self) -> int:

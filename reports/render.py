@@ -13,8 +13,10 @@ BOLD, MARK, RESET = "\033[1m", "\033[1;4;31m", "\033[0m"
 
 
 def render(findings: list[Finding], fmt: str, stream=None, *, colour: bool | None = None,
-           failures: list[tuple[str, str]] | None = None, notes: list[str] | None = None) -> None:
-    """Write findings in one format. `failures` are (file, reason) pairs of inputs that could not be checked."""
+           failures: list[tuple[str, str]] | None = None, notes: list[str] | None = None,
+           skipped: list[tuple[str, str]] | None = None, checked: int | None = None) -> None:
+    """Write findings in one format. `failures` are (file, reason) pairs of inputs that could not be checked,
+    `skipped` the files a folder held that were not checked and why, `checked` how many inputs were read."""
     stream = stream or sys.stdout
     if fmt == "jsonl":
         for f in findings:
@@ -22,17 +24,18 @@ def render(findings: list[Finding], fmt: str, stream=None, *, colour: bool | Non
     elif fmt == "json":
         json.dump({"findings": [f.to_dict() for f in findings],
                    "failures": [{"file": p, "error": e} for p, e in failures or []],
+                   "skipped": [{"file": p, "reason": r} for p, r in skipped or []],
                    "notes": [f"{file}：{n}" for file, n in file_notes(findings)] + list(notes or [])},
                   stream, ensure_ascii=False, indent=2)
         stream.write("\n")
     elif fmt == "sarif":
         from .sarif import to_sarif
-        json.dump(to_sarif(findings, failures or []), stream, ensure_ascii=False, indent=2)
+        json.dump(to_sarif(findings, failures or [], skipped or []), stream, ensure_ascii=False, indent=2)
         stream.write("\n")
     else:
         if colour is None:
             colour = hasattr(stream, "isatty") and stream.isatty()
-        write_text(findings, stream, colour, notes or [])
+        write_text(findings, stream, colour, notes or [], failures=failures or [], checked=checked)
 
 
 def _mark(text: str, offset: int, matches, colour: bool) -> str:
@@ -61,7 +64,8 @@ def file_notes(findings: list[Finding]) -> list[tuple[str, str]]:
     return out
 
 
-def write_text(findings: list[Finding], stream, colour: bool, notes: list[str]) -> None:
+def write_text(findings: list[Finding], stream, colour: bool, notes: list[str], *,
+               failures: list[tuple[str, str]] = (), checked: int | None = None) -> None:
     """Like a compiler: one header line per finding; the clause is printed once for all findings on it."""
     c = (lambda code, s: f"{code}{s}{RESET}") if colour else (lambda code, s: s)
     notes = [f"{file}：{n}" for file, n in file_notes(findings)] + list(notes)
@@ -96,8 +100,14 @@ def write_text(findings: list[Finding], stream, colour: bool, notes: list[str]) 
         stream.write(f"注意：{n}\n")
     counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
     files = len({f.file for f in findings})
+    failed = f"另有 {len(failures)} 个文件无法检查（原因见错误信息）" if failures else ""
     if findings:
         stream.write(f"共 {len(findings)} 条问题（错误 {counts['error']}，警告 {counts['warning']}，"
-                     f"提示 {counts['info']}），涉及 {files} 个文件。\n")
+                     f"提示 {counts['info']}），涉及 {files} 个文件。"
+                     + (f"{failed}。" if failed else "") + "\n")
+    elif failures and not checked:
+        stream.write(f"未能检查：{len(failures)} 个文件无法读取（原因见错误信息），没有得出任何检查结果。\n")
+    elif failures:
+        stream.write(f"已检查的 {checked} 个文件未发现问题；{failed}。\n")
     else:
         stream.write("未发现问题。\n")

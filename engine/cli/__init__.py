@@ -11,13 +11,14 @@ import sys
 from engine.errors import UserError
 
 from . import cases, check, eval, market, report, review, rules
-from .common import EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS, ChineseParser  # noqa: F401  (re-exported)
+from .common import EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS, ChineseParser, version  # noqa: F401  (re-exported)
 
 COMMANDS = (check, rules, eval, review, market, cases, report)
 
 
 def build_parser() -> ChineseParser:
     p = ChineseParser(prog="policylint", description="policylint：公平竞争审查、市场准入负面清单、备案不得变审批的规则检查器。")
+    p.add_argument("--version", "-V", action="version", version=f"policylint {version()}", help="显示版本号并退出")
     top = p.add_subparsers(dest="command", metavar="命令", parser_class=ChineseParser)
     parsers = {"top": top}
     for module in COMMANDS:

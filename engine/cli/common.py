@@ -36,3 +36,40 @@ def _cn_argparse(msg: str) -> str:
                    ("argument", "参数"), ("choose from", "可选")):
         msg = msg.replace(en, cn)
     return msg
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError, version as _v
+    try:
+        return _v("policylint")
+    except PackageNotFoundError:
+        return "未安装版本"
+
+
+class Progress:
+    """A progress bar on stderr (rich), only when stderr is a terminal and there is enough work to wait for:
+    never in pipes, logs, CI or tests. Use as a context manager; advance(n) after each piece of work."""
+
+    def __init__(self, label: str, total: int, *, minimum: int = 20, stream=None):
+        self.total, self._bar = total, None
+        stream = stream or sys.stderr
+        if total >= minimum and hasattr(stream, "isatty") and stream.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress as _P, TextColumn, TimeRemainingColumn
+
+            self._bar = _P(TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn("剩余"),
+                           TimeRemainingColumn(), console=Console(file=stream), transient=True)
+            self._task = self._bar.add_task(label, total=total)
+
+    def __enter__(self):
+        if self._bar:
+            self._bar.start()
+        return self
+
+    def advance(self, n: int = 1) -> None:
+        if self._bar:
+            self._bar.update(self._task, advance=n)
+
+    def __exit__(self, *exc) -> None:
+        if self._bar:
+            self._bar.stop()
