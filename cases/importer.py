@@ -16,6 +16,7 @@ from cases import store
 from cases.normalize import DateError, channel, clean_text, parse_date
 from cases.readers import BadRow, Table
 from engine.errors import UserError
+from engine.records.tables import excel_safe
 
 DATE_FIELDS = ("received_date", "verify_date", "rectify_deadline", "rectify_date")
 
@@ -46,6 +47,7 @@ class ImportResult:
     blank: int = 0
     rejects: list[Reject] = field(default_factory=list)
     missing_columns: list[str] = field(default_factory=list)
+    rejects_file: str = ""   # where the rejected rows were written (always, when there are any)
 
     def balanced(self) -> bool:
         return self.read == self.new + self.updated + self.unchanged + self.rejected
@@ -62,6 +64,8 @@ def validate(raw: dict) -> dict:
     """Cells -> clean field values (only the non-empty ones); ValueError with the Chinese reason for a bad row."""
     out: dict = {}
     for f, v in raw.items():
+        if isinstance(v, str) and not v.isascii() and _unencodable(v):
+            raise ValueError("含有无效字符（单独的代理项），无法保存：请检查该行")
         if f in DATE_FIELDS:
             try:
                 d = parse_date(v)
@@ -98,6 +102,14 @@ def validate(raw: dict) -> dict:
     if not out.get("description"):
         raise ValueError("问题描述为空")
     return out
+
+
+def _unencodable(s: str) -> bool:
+    try:
+        s.encode("utf-8")
+        return False
+    except UnicodeEncodeError:
+        return True
 
 
 def _is_blank(raw) -> bool:
@@ -173,9 +185,19 @@ def import_file(path: str | Path, conn: sqlite3.Connection, rejects_path: str | 
             (inserts if is_new else updates).append(current)
         _write(conn, inserts, updates, stamp)
         store.add_history(conn, history)
-        if rejects_path:
-            write_rejects(rejects_path, res.rejects)
+        if res.rejects or rejects_path:
+            target = Path(rejects_path) if rejects_path else default_rejects_path(path, conn)
+            write_rejects(target, res.rejects)
+            res.rejects_file = str(target)
     return res
+
+
+def default_rejects_path(source: Path, conn: sqlite3.Connection) -> Path:
+    """Beside the register (or beside the file, for a register in memory): <file name>_拒收.csv. Rejected rows are
+    always written down, so that none is lost because someone forgot --rejects."""
+    db = next((r[2] for r in conn.execute("PRAGMA database_list") if r[1] == "main"), "")
+    folder = Path(db).parent if db else source.parent
+    return folder / f"{source.stem}_拒收.csv"
 
 
 _IMPORT_FIELDS = ["case_id", "region", "unit", "channel", "received_date", "description", "document", "clause",
@@ -218,12 +240,13 @@ def _cell(r: dict, c: str):
 
 
 def write_rejects(path: str | Path, rejects: list[Reject]) -> None:
-    """CSV with a UTF-8 BOM so that Excel on Chinese Windows opens it without garbling."""
+    """CSV with a UTF-8 BOM so that Excel on Chinese Windows opens it without garbling; a value from the file that
+    begins with = + - @ (or a tab, a carriage return) is written with a leading apostrophe, never as a formula."""
     try:
         with open(path, "w", encoding="utf-8-sig", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(["行号", "案例编号", "拒收原因"])
             for r in rejects:
-                w.writerow([r.row, r.case_id, r.reason])
+                w.writerow([r.row, excel_safe(r.case_id), excel_safe(r.reason)])
     except OSError as e:
         raise UserError(f"无法写入拒收文件 {path}：{e.strerror}") from None

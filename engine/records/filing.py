@@ -26,6 +26,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from engine.errors import UserError
+from engine.records.tables import BadRow, decode_text, grid_rows, read_bytes
 
 # ---- field names and the header spellings found in published lists ----------------------------------------
 
@@ -320,43 +321,26 @@ def _map_header(cells: list, aliases: dict[str, list[str]]) -> dict[int, str]:
 
 
 def _decode(data: bytes, name: str) -> str:
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise UserError(f"{name}：无法识别文件编码（支持 UTF-8 与 GB18030/GBK）")
+    return decode_text(data, name)
 
 
-def _grid_rows(path: Path) -> list[tuple[int, list]]:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        text = _decode(path.read_bytes(), path.name)
-        reader = csv.reader(io.StringIO(text, newline=""))
-        try:
-            return [(reader.line_num, row) for row in reader]
-        except csv.Error as e:
-            raise UserError(f"{path.name} 第 {reader.line_num} 行：CSV 格式错误（{e}）") from None
-    import zipfile
-
-    from openpyxl import load_workbook
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as e:
-        raise UserError(f"无法打开 {path.name}：不是有效的 .xlsx 文件（{type(e).__name__}）") from None
-    try:
-        return [(n, list(r)) for n, r in enumerate(wb.active.iter_rows(values_only=True), start=1)]
-    finally:
-        wb.close()
+def _grid_rows(path: Path) -> list[tuple[int, list | BadRow]]:
+    """Every row of a CSV/XLSX table (see engine.records.tables: encodings row by row, bounds, clean errors)."""
+    return list(grid_rows(path))
 
 
 def _table(path: Path, aliases: dict[str, list[str]], required: str) -> list[tuple[int, dict]]:
     rows = _grid_rows(path)
     for idx, (number, cells) in enumerate(rows[:10]):
+        if isinstance(cells, BadRow):
+            continue
         mapping = _map_header(cells, aliases)
         if required in mapping.values():
             out = []
             for n, cells in rows[idx + 1:]:
+                if isinstance(cells, BadRow):
+                    out.append((n, cells))
+                    continue
                 if not any(str(c or "").strip() for c in cells):
                     continue
                 out.append((n, {f: cells[i] for i, f in mapping.items() if i < len(cells)}))
@@ -369,7 +353,7 @@ def _yaml_rows(path: Path, key: str) -> tuple[list[tuple[int, Any]], dict]:
     """Entries of a YAML/JSON list (top level, or under `key`), each with its 1-based line."""
     import yaml
 
-    text = _decode(path.read_bytes(), path.name)
+    text = _decode(read_bytes(path), path.name)
     try:
         node = yaml.compose(text)
         data = yaml.safe_load(text)
@@ -419,6 +403,9 @@ def read_requests(path: str | Path) -> tuple[list[tuple[int, FilingRequest]], li
 def _build(rows, model):
     ok, bad = [], []
     for line, raw in rows:
+        if isinstance(raw, BadRow):
+            bad.append(RowError(line, raw.reason))
+            continue
         if not isinstance(raw, dict):
             bad.append(RowError(line, "应为“字段: 值”的条目"))
             continue
@@ -436,7 +423,7 @@ def detect_kind(path: str | Path) -> str:
     if suffix in (".yaml", ".yml", ".json"):
         import yaml
         try:
-            data = yaml.safe_load(_decode(p.read_bytes(), p.name))
+            data = yaml.safe_load(_decode(read_bytes(p), p.name))
         except yaml.YAMLError:
             return "item"
         if isinstance(data, dict):
@@ -445,6 +432,8 @@ def detect_kind(path: str | Path) -> str:
         return "request" if isinstance(first, dict) and ({"申请人", "办理结果", "办理天数"} & set(first)) else "item"
     if suffix in (".xlsx", ".xlsm", ".csv"):
         for _, cells in _grid_rows(p)[:10]:
+            if isinstance(cells, BadRow):
+                continue
             fields = set(_map_header(cells, REQUEST_ALIASES).values())
             if "事项名称" in fields and ({"申请人", "办理结果", "办理天数"} & fields):
                 return "request"

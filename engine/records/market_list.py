@@ -269,14 +269,16 @@ def _map_headers(cells) -> dict[int, str]:
 
 def read_table(path: Path) -> list[tuple[int, dict]]:
     """Rows of the published table as (row number, {field: value}); section rows like “一、禁止准入类” set the category."""
-    from .filing import _grid_rows   # the same xlsx/csv reader as the filing lists
+    from .tables import BadRow, grid_rows   # the one xlsx/csv reader
 
     if not path.exists():
         raise UserError(f"找不到文件：{path}")
     if path.suffix.lower() not in (".xlsx", ".xlsm", ".csv"):
         raise UserError(f"{path.name}：清单表格应为 .xlsx 或 .csv（可从官方 PDF 中提取表格后另存）")
-    rows = _grid_rows(path)
+    rows = list(grid_rows(path))
     for idx, (_, cells) in enumerate(rows[:15]):
+        if isinstance(cells, BadRow):
+            continue
         mapping = _map_headers(cells)
         if "事项名称" in mapping.values() and ("措施描述" in mapping.values() or "事项编码" in mapping.values()):
             break
@@ -285,6 +287,8 @@ def read_table(path: Path) -> list[tuple[int, dict]]:
                         f"“事项编码”或“措施描述”列")
     out, section = [], None
     for n, cells in rows[idx + 1:]:
+        if isinstance(cells, BadRow):   # an edition is imported whole or not at all
+            raise UserError(f"{path.name} 第 {n} 行：{cells.reason}")
         texts = [str(c).strip() for c in cells if c is not None and str(c).strip()]
         if not texts:
             continue
