@@ -168,7 +168,7 @@ def cmd_import(args) -> int:
     if res.missing_columns:
         print(f"提示：文件中没有以下列，相应字段留空：{'、'.join(res.missing_columns)}", file=sys.stderr)
     if res.rejects:
-        where = f"，明细已写入 {args.rejects}" if args.rejects else "（加 --rejects 文件名 可保存明细）"
+        where = f"，明细已写入 {res.rejects_file}"
         print(f"拒收 {len(res.rejects)} 行{where}：", file=sys.stderr)
         for r in res.rejects[:20]:
             print(f"  第 {r.row} 行 {r.case_id or '（无编号）'}：{r.reason}", file=sys.stderr)
