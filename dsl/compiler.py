@@ -50,6 +50,26 @@ def read_table(t: ast.Table) -> list[str]:
     return out
 
 
+def trie_regex(words: list[str]) -> str:
+    """One regex for many literals (the gazetteer in a regex), shaped as a trie so that matching tries each
+    character once instead of every word in turn; longer words are tried before their prefixes."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+    return "(?:" + emit(trie) + ")"
+
+
 class CompileError(Exception):
     def __init__(self, pos: ast.Pos | None, what: str):
         self.pos, self.what = pos, what
@@ -134,7 +154,8 @@ class _Compiler:
             if inner not in self.group_defs:
                 raise CompileError(pos, f"正则表达式 /{pattern}/ 引用了未定义的词组“{{{inner}}}”")
             lits, regs = self.expand(inner, stack)
-            parts = [re.escape(x) for x in sorted(lits, key=len, reverse=True)] + [f"(?:{r})" for r in regs]
+            parts = ([trie_regex(lits)] if len(lits) > 64 else [re.escape(x) for x in sorted(lits, key=len, reverse=True)])
+            parts += [f"(?:{r})" for r in regs]
             return "(?:" + "|".join(parts) + ")"
         return INTERP.sub(sub, pattern) if "{" in pattern else pattern
 
