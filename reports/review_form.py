@@ -64,6 +64,13 @@ class Review:
     unmapped: list[Finding] = field(default_factory=list)
     generated: str = ""
     rule_count: int = 0
+    # the reviewer's decision on each finding, by finding_key(f): {"decision": "采纳"|"不采纳", "reason", "by", "at"}
+    decisions: dict = field(default_factory=dict)
+
+
+def finding_key(f: Finding) -> str:
+    """A finding's stable name within one draft (rule and span): what a decision is recorded against."""
+    return f"{f.rule}@{f.start}-{f.end}"
 
 
 # ---- building --------------------------------------------------------------------------------------------------
@@ -255,6 +262,10 @@ def form_doc(r: Review) -> Doc:
             if f.exception:
                 rows.append(["例外声明", _exception_text(f.exception)])
             rows.append(["规则", f"{f.rule}（{SEVERITY_CN.get(f.severity, f.severity)}）"])
+            d = r.decisions.get(finding_key(f))
+            if d:
+                rows.append(["审查人意见", f"{d.get('decision', '')}。理由：{d.get('reason', '')}"
+                                          f"（{d.get('by', '')}，{d.get('at', '')}）"])
             doc.table(None, rows, [30, 126], split=True, gap=True)
 
     # 四、例外情形
