@@ -1,4 +1,16 @@
-"""The register on disk: SQLite in WAL mode with versioned schema migrations (PRAGMA user_version)."""
+"""The register: SQLite in WAL mode (a file), or PostgreSQL when shared (a postgresql:// URL, cases/pg.py), with
+versioned schema migrations (SQLite: PRAGMA user_version; PostgreSQL: table policylint_schema).
+
+The DB API every register module (and cases/accounts.py) uses, the same on both back ends:
+    conn = store.connect(target)            # a file path or a postgresql://user@host:port/db URL
+    conn.execute(sql, params)               # SQLite-style SQL, `?` placeholders; .fetchone() .fetchall(), iterate
+    conn.executemany(sql, rows)
+    row[0], row["column"], dict(row)        # rows by position or by name
+    with store.transaction(conn): ...       # BEGIN … COMMIT, ROLLBACK on error
+    store.backend(conn)                     # "sqlite" or "postgresql"
+Write portable SQL: no PRAGMA, no INSERT OR REPLACE (use INSERT … ON CONFLICT (key) DO …), RETURNING for new ids;
+a new table goes in MIGRATIONS, where `INTEGER PRIMARY KEY AUTOINCREMENT` becomes an identity column on PostgreSQL.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -79,16 +91,29 @@ MIGRATIONS: list[str] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def db_path(arg: str | None) -> Path:
-    return Path(arg or os.environ.get(DB_ENV) or DEFAULT_DB)
+def db_path(arg: str | None) -> Path | str:
+    """The register named by --db, POLICYLINT_DB or the default: a Path, or a postgresql:// URL kept as text."""
+    from cases.pg import is_url
+
+    target = arg or os.environ.get(DB_ENV) or DEFAULT_DB
+    return target if is_url(target) else Path(target)
+
+
+def backend(conn) -> str:
+    return getattr(conn, "backend", "sqlite")
 
 
 def now_iso() -> str:
     return dt.datetime.now().isoformat(timespec="seconds")
 
 
-def connect(path: str | os.PathLike, create: bool = True) -> sqlite3.Connection:
-    """Open the register (creating it when asked) and bring its schema up to date."""
+def connect(path: str | os.PathLike, create: bool = True):
+    """Open the register (creating it when asked) and bring its schema up to date. A postgresql:// URL opens the
+    register on that server (the database must exist; its tables are created on first use)."""
+    from cases import pg
+
+    if pg.is_url(path):
+        return pg.connect(path, MIGRATIONS)
     p = Path(path)
     if not create and not p.exists():
         raise UserError(f"案例库 {p} 不存在：请先用 policylint cases import 导入案例，或用 --db 指定已有的案例库")
