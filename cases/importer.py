@@ -194,7 +194,10 @@ def import_file(path: str | Path, conn: sqlite3.Connection, rejects_path: str | 
 
 def default_rejects_path(source: Path, conn: sqlite3.Connection) -> Path:
     """Beside the register (or beside the file, for a register in memory): <file name>_拒收.csv. Rejected rows are
-    always written down, so that none is lost because someone forgot --rejects."""
+    always written down, so that none is lost because someone forgot --rejects. A register on a server
+    (PostgreSQL) has no folder: the current directory."""
+    if store.backend(conn) != "sqlite":
+        return Path.cwd() / f"{source.stem}_拒收.csv"
     db = next((r[2] for r in conn.execute("PRAGMA database_list") if r[1] == "main"), "")
     folder = Path(db).parent if db else source.parent
     return folder / f"{source.stem}_拒收.csv"
