@@ -13,8 +13,8 @@ def _f(file="草案.docx", rule="NL-LOCAL-REG", record=None, severity="error", p
                    suggestion="删除注册地要求", line=3, path=path, text=text, record=record)
 
 
-def test_one_case_per_document_and_rule_and_no_duplicates(tmp_path):
-    db = tmp_path / "f.db"
+def test_one_case_per_document_and_rule_and_no_duplicates(db_target):
+    db = db_target("f")
     findings = [_f(), _f(path="第五条", text="应当在本市设立分公司。"), _f(rule="FC-9-3"),
                 _f(file="备案.yaml", rule="FIL-PRE-CHECK", record="道路运输备案"),
                 _f(file="备案.yaml", rule="FIL-PRE-CHECK", record="药品备案"),
@@ -38,11 +38,11 @@ def test_case_id_is_stable():
     assert case_id_for("a/b.docx", "R-1", None) != case_id_for("a/b.docx", "R-2", None)
 
 
-def test_cli_add_reads_check_jsonl(tmp_path, capsys):
+def test_cli_add_reads_check_jsonl(tmp_path, capsys, db_target):
     path = tmp_path / "findings.jsonl"
     path.write_text("\n".join(json.dumps(_f(rule=r).to_dict(), ensure_ascii=False) for r in ("R-1", "R-2", "R-1"))
                     + "\n", encoding="utf-8")
-    db = str(tmp_path / "a.db")
+    db = db_target("a")
     assert main(["cases", "add", str(path), "--db", db, "--region", "青禾市石门县", "--date", "2026-08-08"]) == 0
     assert "新增 2 件，已存在 0 件" in capsys.readouterr().out
     assert main(["cases", "add", str(path), "--db", db]) == 0

@@ -18,8 +18,8 @@ DIRTY = SAMPLES / "cases_dirty_gb18030.csv"
 
 
 @pytest.fixture
-def conn(tmp_path):
-    c = store.connect(tmp_path / "cases.db")
+def conn(db_target):
+    c = store.connect(db_target("cases"))
     yield c
     c.close()
 
@@ -88,14 +88,14 @@ def test_crash_mid_import_leaves_register_as_it_was(conn, tmp_path, monkeypatch)
     assert [tuple(r) for r in conn.execute("SELECT * FROM cases ORDER BY case_id")] == snapshot
 
 
-def test_utf8_bom_csv_xlsx_and_jsonl_give_the_same_register(tmp_path):
+def test_utf8_bom_csv_xlsx_and_jsonl_give_the_same_register(tmp_path, db_target):
     rows = sample.generate(rows=40, seed=11)
     counts = []
     for name, enc in (("a.csv", "utf-8-sig"), ("b.csv", "utf-8"), ("c.csv", "gb18030"), ("d.xlsx", None),
                       ("e.jsonl", None)):
         path = tmp_path / name
         sample.write(path, rows, **({"encoding": enc} if enc else {}))
-        c = store.connect(tmp_path / f"{name}.db")
+        c = store.connect(db_target(name.replace(".", "_")))
         res = importer.import_file(path, c)
         assert res.balanced()
         counts.append((res.new, res.updated, res.rejected,
@@ -195,8 +195,8 @@ def test_sample_is_deterministic_and_has_every_category_and_channel():
     assert any(r["问题描述"] == "" for r in a)
 
 
-def test_cli_import_prints_accounting(tmp_path, capsys):
-    db = str(tmp_path / "c.db")
+def test_cli_import_prints_accounting(tmp_path, capsys, db_target):
+    db = db_target("c")
     rej = tmp_path / "rej.csv"
     assert main(["cases", "import", str(DIRTY), "--db", db, "--rejects", str(rej)]) == 0
     out = capsys.readouterr()
@@ -214,11 +214,11 @@ def test_default_db_from_environment(tmp_path, monkeypatch, capsys):
     assert (tmp_path / "env.db").exists()
 
 
-def test_reimport_does_not_undo_verification(conn, tmp_path):
+def test_reimport_does_not_undo_verification(conn, tmp_path, db_target):
     from cases import verify
 
     importer.import_file(DIRTY, conn)
-    path = conn.execute("PRAGMA database_list").fetchone()[2]
+    path = db_target("cases")
     verify.apply(path, "T-002", status="属实", rectify="已整改", measures="已修订办法")
     text = DIRTY.read_bytes().decode("gb18030").replace("案例编号,所属地区,涉及单位,来源渠道,受理日期,问题描述,涉及文件",
                                                          "案例编号,所属地区,涉及单位,来源渠道,受理日期,问题描述,涉及文件,核查状态,整改状态")

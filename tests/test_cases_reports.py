@@ -17,11 +17,11 @@ KINDS = {
 
 
 @pytest.fixture(scope="module")
-def register(tmp_path_factory):
+def register(tmp_path_factory, module_db_target):
     d = tmp_path_factory.mktemp("reports")
     src = d / "sample.csv"
     sample.write(src, sample.generate(), encoding="gb18030")
-    db = d / "cases.db"
+    db = module_db_target(d)
     conn = store.connect(db)
     importer.import_file(src, conn)
     scan.scan(conn, None, None, "全部", as_of=dt.date(2026, 10, 10))

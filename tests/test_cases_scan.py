@@ -35,9 +35,9 @@ def _write(tmp_path, rows, name="c.csv"):
 
 
 @pytest.fixture
-def db(tmp_path):
+def db(tmp_path, db_target):
     rows = [(f"K-{code}", "青禾市临溪县", unit, "2026-08-10", desc) for code, (unit, desc) in CASES.items()]
-    conn = store.connect(tmp_path / "k.db")
+    conn = store.connect(db_target("k"))
     importer.import_file(_write(tmp_path, rows), conn)
     yield conn
     conn.close()
@@ -55,8 +55,8 @@ def test_each_category_is_assigned_by_the_rules(db):
     assert db.execute("SELECT COUNT(*) FROM scan_runs").fetchone()[0] == 1
 
 
-def test_unclassifiable_case_is_left_for_a_person(tmp_path):
-    conn = store.connect(tmp_path / "u.db")
+def test_unclassifiable_case_is_left_for_a_person(tmp_path, db_target):
+    conn = store.connect(db_target("u"))
     importer.import_file(_write(tmp_path, [("U-1", "青禾市临溪县", "临溪县教育局", "2026-08-03", "来电咨询办事流程。")]),
                          conn)
     res = scan.scan(conn, None, None, "全部", as_of=AS_OF)
@@ -64,8 +64,8 @@ def test_unclassifiable_case_is_left_for_a_person(tmp_path):
     assert res.by_category["待人工分类"] == 1
 
 
-def test_flags_missing_facts_overdue_and_repeat_unit(tmp_path):
-    conn = store.connect(tmp_path / "f.db")
+def test_flags_missing_facts_overdue_and_repeat_unit(tmp_path, db_target):
+    conn = store.connect(db_target("f"))
     rows = [
         ("F-1", "", "", "2026-08-03", "要求外地企业在本地设立分支机构。"),
         ("F-2", "青禾市石门县", "石门县教育局", "2026-07-03", "印发通知指定唯一校服供应商。", "",
@@ -90,9 +90,9 @@ def test_flags_missing_facts_overdue_and_repeat_unit(tmp_path):
     assert "受理超过30日仍未核查" in flags["F-4"]
 
 
-def test_manual_category_survives_a_rescan_and_reclassification_is_recorded(db, tmp_path):
+def test_manual_category_survives_a_rescan_and_reclassification_is_recorded(db, tmp_path, db_target):
     scan.scan(db, None, None, "全部", as_of=AS_OF)
-    path = db.execute("PRAGMA database_list").fetchone()[2]
+    path = db_target("k")
     verify.apply(path, "K-C9", status="属实", category="C2", findings="经核查属实")
     res = scan.scan(db, None, None, "全部", as_of=AS_OF)
     rec = store.get(db, "K-C9")
@@ -105,8 +105,8 @@ def test_manual_category_survives_a_rescan_and_reclassification_is_recorded(db, 
     assert rec.category == "C4" and rec.history[-1].before["category"] == "C3"
 
 
-def test_verify_once_then_amend(db):
-    path = db.execute("PRAGMA database_list").fetchone()[2]
+def test_verify_once_then_amend(db, db_target):
+    path = db_target("k")
     said = verify.apply(path, "K-C2", status="属实", findings="文件第五条确有此规定", verifier="张三",
                         verify_date=dt.date(2026, 8, 20), rectify="整改中", deadline=dt.date(2026, 9, 20))
     assert "核查结论 属实" in said
@@ -136,8 +136,8 @@ def test_unit_kind():
     assert unit_kind("") == "未知"
 
 
-def test_cli_scan_list_verify(tmp_path, capsys):
-    dbp = str(tmp_path / "s.db")
+def test_cli_scan_list_verify(tmp_path, capsys, db_target):
+    dbp = db_target("s")
     src = tmp_path / "s.csv"
     sample.write(src, sample.generate(rows=60, seed=9))
     assert main(["cases", "import", str(src), "--db", dbp]) == 0
