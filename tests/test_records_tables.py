@@ -331,3 +331,15 @@ def test_jsonl_lines_are_decoded_one_by_one(tmp_path, conn):
     assert (res.new, res.rejected) == (2, 3) and res.balanced()
     assert store.get(conn, "J2").description == "指定供应商"
     assert "代理项" in res.rejects[1].reason
+
+
+def test_gbk_row_that_is_also_valid_utf8_is_read_as_the_file_is(tmp_path):
+    """“全部” in GBK is C8 AB B2 BF: valid UTF-8 too (“ȫ²¿” is not, but “全” alone reads as “ȫ”)."""
+    gbk_only = "A,2026-08-01,全\r\n".encode("gbk")
+    assert gbk_only.decode("utf-8") == "A,2026-08-01,ȫ"
+    path = tmp_path / "gbk.csv"
+    path.write_bytes(HEADER.encode() + gbk_only + "B,2026-08-02,对本地企业给予奖励\r\n".encode("gbk"))
+    assert [c[2] for _, c in csv_rows(path)][1:] == ["全", "对本地企业给予奖励"]
+    # in a UTF-8 file the same bytes are what UTF-8 says they are
+    path.write_bytes(HEADER.encode() + gbk_only + "B,2026-08-02,对本地企业给予奖励\r\n".encode("utf-8"))
+    assert [c[2] for _, c in csv_rows(path)][1:] == ["ȫ", "对本地企业给予奖励"]

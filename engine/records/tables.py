@@ -87,12 +87,29 @@ def _cjk_count(s: str) -> int:
     return sum(1 for ch in s if "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef")
 
 
-def decode_bytes(raw: bytes) -> str | BadRow:
-    """One row's (or one line's) bytes: UTF-8, else GB18030; a BadRow saying why when it is neither."""
+def _gb_reading_is_chinese(text: str) -> bool:
+    return all(ch.isascii() or "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" or "\u2010" <= ch <= "\u203b"
+               for ch in text)
+
+
+def decode_bytes(raw: bytes, prefer_utf8=lambda: False) -> str | BadRow:
+    """One row's (or one line's) bytes: UTF-8, else GB18030; a BadRow saying why when it is neither.
+
+    A few GBK characters also happen to be valid UTF-8 (“全” is C8 AB, which UTF-8 reads as “ȫ”). So bytes that are
+    valid UTF-8 but hold only two-byte UTF-8 characters (Latin, Greek, Cyrillic: no Chinese) while GB18030 reads them
+    as Chinese are ambiguous; they are read as the rest of the file is (`prefer_utf8`, asked only then)."""
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    else:
+        if text.isascii() or any(ord(ch) >= 0x800 for ch in text) or prefer_utf8():
+            return text
+        try:
+            gb = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            return text
+        return gb if _gb_reading_is_chinese(gb) else text
     loose = raw.decode("utf-8", errors="replace")
     damaged = loose.count("\ufffd") - raw.count(b"\xef\xbf\xbd")
     if _cjk_count(loose) >= 4 and _cjk_count(loose) >= 3 * damaged:
@@ -104,6 +121,35 @@ def decode_bytes(raw: bytes) -> str | BadRow:
     if any("\ue000" <= ch <= "\uf8ff" for ch in text):
         return BadRow("按 GB18030/GBK 解码后含有自定义区字符，可能是乱码：请在 Excel 中另存为“CSV UTF-8”后重新导入")
     return text
+
+
+class _FileLeaning:
+    """Which encoding the unambiguous lines of a file are in: computed once, and only if an ambiguous row needs it."""
+
+    def __init__(self, data: bytes, bom: bool):
+        self.data, self.bom, self.answer = data, bom, None
+
+    def __call__(self) -> bool:
+        if self.answer is None:
+            if self.bom:
+                self.answer = True
+            else:
+                utf8 = gb = 0
+                for line in self.data.split(b"\n"):
+                    if line.isascii():
+                        continue
+                    try:
+                        text = line.decode("utf-8")
+                    except UnicodeDecodeError:
+                        try:
+                            line.decode("gb18030")
+                            gb += 1
+                        except UnicodeDecodeError:
+                            pass
+                        continue
+                    utf8 += any(ord(ch) >= 0x800 for ch in text)
+                self.answer = utf8 > gb
+        return self.answer
 
 
 def _utf16_codec(data: bytes) -> str | None:
@@ -123,7 +169,8 @@ def decode_text(data: bytes, name: str) -> str:
         except UnicodeDecodeError as e:
             raise UserError(f"{name}：文件以 {codec.upper()} 字节顺序标记开头，但第 {e.start} 字节起的内容不是有效的 "
                             f"{codec.upper()}，文件可能已损坏") from None
-    text = decode_bytes(data[3:] if data.startswith(codecs.BOM_UTF8) else data)
+    bom = data.startswith(codecs.BOM_UTF8)
+    text = decode_bytes(data[3:] if bom else data, lambda: bom)
     if isinstance(text, BadRow):
         raise UserError(f"{name}：{text.reason}")
     return text
@@ -166,8 +213,10 @@ def csv_rows(path: Path, data: bytes | None = None) -> Iterator[Row]:
         text = data.decode(codec, errors="policylint-mark")
         per_row = False
     else:
-        if data.startswith(codecs.BOM_UTF8):
+        bom = data.startswith(codecs.BOM_UTF8)
+        if bom:
             data = data[3:]
+        leaning = _FileLeaning(data, bom)
         text = data.decode("latin-1")   # one char per byte: the CSV structure is parsed on the bytes
         per_row = True
     if csv.field_size_limit() < MAX_TABLE_BYTES + 1:
@@ -185,7 +234,7 @@ def csv_rows(path: Path, data: bytes | None = None) -> Iterator[Row]:
         if number > MAX_ROWS:
             raise UserError(f"{path.name}：超过 {MAX_ROWS:,} 行，请拆分后分批导入")
         if per_row:
-            cells = _decode_cells(cells)
+            cells = _decode_cells(cells, leaning)
             if isinstance(cells, BadRow):
                 yield number, cells
                 continue
@@ -195,17 +244,22 @@ def csv_rows(path: Path, data: bytes | None = None) -> Iterator[Row]:
         yield number, _oversized(cells) or cells
 
 
-def _decode_cells(cells: list[str]) -> list[str] | BadRow:
+def _decode_cells(cells: list[str], leaning) -> list[str] | BadRow:
     """The cells of one row (as latin-1 text, one char per byte) decoded in the one encoding the row's bytes are in."""
     raw = [c.encode("latin-1") for c in cells]
-    try:
-        return [b.decode("utf-8") for b in raw]
-    except UnicodeDecodeError:
-        pass
-    verdict = decode_bytes(b",".join(raw))   # "," is never part of a multi-byte character
+    verdict = decode_bytes(b",".join(raw), leaning)   # "," is never part of a multi-byte character
     if isinstance(verdict, BadRow):
         return verdict
-    return [b.decode("gb18030") for b in raw]
+    if verdict.isascii():
+        return cells
+    for codec in ("utf-8", "gb18030"):
+        try:
+            out = [b.decode(codec) for b in raw]
+        except UnicodeDecodeError:
+            continue
+        if ",".join(out) == verdict:
+            return out
+    return BadRow("无法解码")   # pragma: no cover - the joined row decoded, so its cells do
 
 
 # ---- XLSX ---------------------------------------------------------------------------------------------------------
@@ -326,12 +380,14 @@ def text_lines(path: str | Path) -> Iterator[tuple[int, str | BadRow]]:
             else:
                 yield number, line
         return
-    if data.startswith(codecs.BOM_UTF8):
+    bom = data.startswith(codecs.BOM_UTF8)
+    if bom:
         data = data[3:]
+    leaning = _FileLeaning(data, bom)
     for number, raw in enumerate(data.split(b"\n"), start=1):
         if number > MAX_ROWS:
             raise UserError(f"{path.name}：超过 {MAX_ROWS:,} 行，请拆分后分批导入")
-        line = decode_bytes(raw.rstrip(b"\r"))
+        line = decode_bytes(raw.rstrip(b"\r"), leaning)
         if isinstance(line, str) and len(line) > MAX_FIELD_CHARS:
             line = BadRow(f"该行有 {len(line):,} 个字符，超过上限 {MAX_FIELD_CHARS:,} 个字符")
         yield number, line
