@@ -336,7 +336,7 @@ def test_jsonl_lines_are_decoded_one_by_one(tmp_path, conn):
 def test_gbk_row_that_is_also_valid_utf8_is_read_as_the_file_is(tmp_path):
     """“全部” in GBK is C8 AB B2 BF: valid UTF-8 too (“ȫ²¿” is not, but “全” alone reads as “ȫ”)."""
     gbk_only = "A,2026-08-01,全\r\n".encode("gbk")
-    assert gbk_only.decode("utf-8") == "A,2026-08-01,ȫ"
+    assert gbk_only.decode("utf-8") == "A,2026-08-01,ȫ\r\n"
     path = tmp_path / "gbk.csv"
     path.write_bytes(HEADER.encode() + gbk_only + "B,2026-08-02,对本地企业给予奖励\r\n".encode("gbk"))
     assert [c[2] for _, c in csv_rows(path)][1:] == ["全", "对本地企业给予奖励"]
