@@ -34,6 +34,8 @@ def register(parsers: dict) -> None:
                    help="配置文件（policylint.toml 或 pyproject.toml）；默认从当前目录向上查找")
     c.add_argument("--no-config", action="store_true", help="不读取任何配置文件")
     c.add_argument("--jobs", "-j", type=int, default=None, help="并行进程数（默认 CPU 核数）")
+    c.add_argument("--dask", metavar="地址", default=None,
+                   help="把文件分发给 Dask 工作进程检查：tcp://主机:端口（已有的调度器），或 local:N（在本机启动 N 个工作进程）")
     c.add_argument("--engine", choices=("durable", "python"), default=None, help=argparse.SUPPRESS)
     c.add_argument("--as-of", metavar="日期", default=None,
                    help="按该日期（如 2026-08-01）选用当时有效的市场准入负面清单版本；默认取草案落款日期")
@@ -172,7 +174,8 @@ def _check_jsonl(paths, rs, args, floor: int, as_of, keep, fail_on: str, refused
         print(err, file=sys.stderr)
     out = sys.stdout
     with Progress("检查草案", len(paths)) as bar:
-        for idx, lines, err in check_many(paths, rs, args.engine, args.jobs, prepare=_jsonl_lines, as_of=as_of):
+        for idx, lines, err in check_many(paths, rs, args.engine, args.jobs, prepare=_jsonl_lines, as_of=as_of,
+                                             dask=args.dask):
             bar.advance()
             if err:
                 failures += 1
@@ -215,7 +218,7 @@ def cmd_check(args) -> int:
     for _, err in refused:
         print(err, file=sys.stderr)
     with Progress("检查草案", len(paths)) as bar:
-        for idx, fs, err in check_many(paths, rs, args.engine, args.jobs, as_of=as_of):
+        for idx, fs, err in check_many(paths, rs, args.engine, args.jobs, as_of=as_of, dask=args.dask):
             bar.advance()
             if err:
                 failures.append((paths[idx], err))
