@@ -123,14 +123,37 @@ def check_parallel(paths: list[str], rs, engine: str | None = None, jobs: int | 
 
 
 def check_many(paths: list[str], rs, engine: str | None = None, jobs: int | None = None,
-               prepare=None, as_of=None) -> list[Result]:
+               prepare=None, as_of=None, dask: str | None = None) -> list[Result]:
     """All results in input order. One file runs in this process; more go to workers (forked, so `prepare`
     may be any callable). `prepare(findings)` runs in the worker on each document's findings — e.g. to render
     them there, in parallel, instead of sending every Finding object back to this process. `as_of` picks the
-    negative-list edition (engine.check)."""
-    if len(paths) <= 1 or jobs == 1:
+    negative-list edition (engine.check). `dask` (tcp://HOST:PORT or local:N) sends the documents to Dask
+    workers instead (engine.distributed); standard input is always read here."""
+    if dask:
+        results = list(iter_many(paths, rs, engine, jobs, prepare, as_of, dask))
+    elif len(paths) <= 1 or jobs == 1:
         results = list(check_serial(paths, rs, engine, prepare, as_of))
     else:
         results = list(check_parallel(paths, rs, engine, jobs, prepare, as_of))
     results.sort(key=lambda r: r[0])
     return results
+
+
+def iter_many(paths: list[str], rs, engine: str | None = None, jobs: int | None = None, prepare=None, as_of=None,
+              dask: str | None = None):
+    """Results as they come (input order with `dask`, completion order otherwise); standard input is checked in
+    this process."""
+    if not dask:
+        it = check_serial(paths, rs, engine, prepare, as_of) if len(paths) <= 1 or jobs == 1 else \
+            check_parallel(paths, rs, engine, jobs, prepare, as_of)
+        yield from it
+        return
+    from .distributed import check_dask
+
+    local = [i for i, p in enumerate(paths) if p == "-"]
+    for i in local:
+        findings, error = _check_one(paths[i], rs, engine, prepare, as_of)
+        yield i, findings, error
+    remote = [i for i, p in enumerate(paths) if p != "-"]
+    for j, findings, error in check_dask([paths[i] for i in remote], rs, dask, engine, prepare, as_of):
+        yield remote[j], findings, error
