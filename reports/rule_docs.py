@@ -219,11 +219,16 @@ def article_key(rule) -> tuple[str, str]:
 
 
 def _quote(text: str) -> str:
-    return "\n".join("> " + (ln if ln.strip() else "") for ln in text.strip().splitlines())
+    return "\n>\n".join("> " + ln.strip() for ln in text.strip().splitlines() if ln.strip())   # one paragraph a line
 
 
 def _cell(s: str) -> str:
     return s.replace("|", "\\|").replace("\n", " ")
+
+
+def _code(s: str) -> str:
+    """Inline code in a table cell: regexes keep their brackets and stars instead of turning into links."""
+    return "`" + _cell(s).replace("`", "'") + "`"
 
 
 def rule_page(rs, rule) -> str:
@@ -251,6 +256,10 @@ def rule_page(rs, rule) -> str:
         out += ["需要人工核实：" + rule.confirm, ""]
     out += ["## 怎样判断", "", f"在{SCOPE_CN.get(rule.unit, rule.unit)}之内，下列条件成立时命中：", "",
             f"```\n{rule.when_text}\n```", ""]
+    terms = words_used(rs, rule)
+    if terms:
+        out += ["条件中的词组：", "", "| 词组 | 包含的词 |", "|---|---|"]
+        out += [f"| {name} | {words} |" for name, words in terms] + [""]
     out += ["## 怎样修改", "", rule.suggest, ""]
     out += ["## 排除情形", ""]
     if not rule.unless_text:
@@ -259,11 +268,12 @@ def rule_page(rs, rule) -> str:
         out += [f"出现下列情形之一时不命中：`{rule.unless_text}`", ""]
     else:
         prot = protected(rs, rule)
-        out += ["出现下列任一情形时不命中。右栏是本规则的合规例句中靠这一条才不被误报的写法。", "",
+        out += ["出现下列任一情形时不命中。右栏是本规则的合规例句中“怎样判断”的条件成立、由这一条排除的句子，"
+                "即这一条所保护的合法写法。", "",
                 "| 序号 | 排除条件 | 保护的合规写法 |", "|---|---|---|"]
         for i, e in enumerate(p.unless):
-            kept = "<br>".join(_cell(t) for t in prot.get(i, [])) or "（例句中没有只靠这一条的）"
-            out.append(f"| {i + 1} | {_cell(say(rs, e))} | {kept} |")
+            kept = "<br>".join(_cell(t) for t in prot.get(i, [])) or "（没有合规例句用到这一条）"
+            out.append(f"| {i + 1} | {_code(say(rs, e))} | {kept} |")
         out.append("")
     out += ["## 示例", ""]
     bad = [t for t, v, _ in rule.examples if v]
@@ -278,6 +288,21 @@ def rule_page(rs, rule) -> str:
         out += ["## 规则原文", "", f"`{relpath(file)}` 第 {line} 行：", "", "```", source, "```", ""]
     out += ["[返回规则索引](index.md)", ""]
     return "\n".join(out)
+
+
+def words_used(rs, rule, limit: int = 40) -> list[tuple[str, str]]:
+    """(group, its words) for every named term group the rule's condition uses (inline groups included)."""
+    out = []
+    for i in sorted(all_atoms(rule.expr)):
+        for key in atom_keys(rs.atoms[i]):
+            kind, _, name = key.partition(":")
+            if kind != "G" or name not in rs.groups or any(n == name for n, _ in out):
+                continue
+            lits, regs = rs.groups[name]
+            words = "、".join(lits[:limit]) + (f" 等 {len(lits)} 个" if len(lits) > limit else "")
+            words = _cell(words) + (("；正则 " + " ".join(_code(f"/{r}/") for r in regs[:6])) if regs else "")
+            out.append((name, words))
+    return out
 
 
 def index_page(rs, coverage: list[dict] | None = None) -> str:
@@ -325,6 +350,7 @@ HTML_PAGE = """<!DOCTYPE html>
 body {{ font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif; max-width: 60rem;
        margin: 2rem auto; padding: 0 1rem; line-height: 1.7; color: #222; }}
 table {{ border-collapse: collapse; margin: 0.5rem 0; }}
+td:first-child {{ white-space: nowrap; }}
 th, td {{ border: 1px solid #ccc; padding: 0.3rem 0.6rem; vertical-align: top; text-align: left; }}
 blockquote {{ border-left: 4px solid #b22; margin: 0.5rem 0; padding: 0.2rem 1rem; background: #faf6f6; }}
 pre {{ background: #f4f4f4; padding: 0.6rem; overflow-x: auto; white-space: pre-wrap; }}

@@ -46,3 +46,78 @@ def test_examples_fire_only_their_rule_family_sensibly(pack_rules):
             if hits:
                 offenders.append((r.id, text, hits))
     assert len(offenders) <= max(3, len(pack_rules.rules) // 50), offenders[:20]
+
+
+def test_rule_docs_pages_and_index(tmp_path, pack_rules):
+    """`policylint rules docs` writes one page per rule with the fixed sections, and an index that links them all."""
+    import re
+    import subprocess
+    from html.parser import HTMLParser
+
+    from conftest import policylint_cmd
+
+    for fmt in ("md", "html"):
+        out = tmp_path / fmt
+        r = subprocess.run(policylint_cmd() + ["rules", "docs", "--out", str(out), "--format", fmt],
+                           capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr[-2000:]
+        assert {p.stem for p in out.glob(f"*.{fmt}")} == {x.id for x in pack_rules.rules} | {"index"}
+
+    rule = next(x for x in pack_rules.rules if x.on == "text" and x.unless_text and len(x.bases) > 1)
+    page = (tmp_path / "md" / f"{rule.id}.md").read_text(encoding="utf-8")
+    heads = re.findall(r"^## (.+)$", page, re.M)
+    assert heads == ["法律依据", "查什么", "为什么", "怎样判断", "怎样修改", "排除情形", "示例", "规则原文"]
+    assert page.startswith(f"# {rule.id} {rule.title}\n")
+    for b in rule.bases:                    # the law quoted as rules/law has it
+        assert b.citation in page and f"> {b.text.strip()}" in page
+    assert rule.message in page and rule.suggest in page and rule.when_text in page
+    assert "### 违规示例" in page and "### 合规示例" in page
+    assert all(f"- {text}" in page for text, _, _ in rule.examples)
+    file, line = rule.source.rsplit(":", 1)
+    assert f"`rules/{file.split('/rules/', 1)[1]}` 第 {line} 行" in page and f'rule {rule.id} "{rule.title}"' in page
+    rows = re.findall(r"^\| (\d+) \| (.+?) \| (.+?) \|$", page.split("## 排除情形")[1].split("## 示例")[0], re.M)
+    assert len(rows) >= 2 and [int(n) for n, _, _ in rows] == list(range(1, len(rows) + 1))
+    lawful = {text for text, v, _ in rule.examples if not v}
+    protected = {t for _, _, cell in rows for t in cell.split("<br>")} - {"（没有合规例句用到这一条）"}
+    assert protected and protected <= lawful   # every protected wording is one of the rule's own lawful examples
+
+    index = (tmp_path / "md" / "index.md").read_text(encoding="utf-8")
+    assert "## 公平竞争审查" in index and "### 《公平竞争审查条例实施办法》第十四条" in index
+    assert set(re.findall(r"\]\(([^)]+)\.md\)", index)) == {x.id for x in pack_rules.rules}
+    assert "## 审查标准覆盖" in index
+
+    class Links(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.links, self.heads, self._h2 = [], [], False
+
+        def handle_starttag(self, tag, attrs):
+            self._h2 = tag == "h2"
+            self.links += [v for k, v in attrs if tag == "a" and k == "href"]
+
+        def handle_data(self, data):
+            if self._h2:
+                self.heads.append(data)
+                self._h2 = False
+
+    p = Links()
+    p.feed((tmp_path / "html" / f"{rule.id}.html").read_text(encoding="utf-8"))
+    assert p.heads == heads and p.links == ["index.html"]
+    p = Links()
+    p.feed((tmp_path / "html" / "index.html").read_text(encoding="utf-8"))
+    assert p.links and all((tmp_path / "html" / href).is_file() for href in p.links)
+
+
+def test_rule_docs_bad_output_is_one_line(tmp_path):
+    import subprocess
+
+    from conftest import policylint_cmd
+
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("x", encoding="utf-8")
+    r = subprocess.run(policylint_cmd() + ["rules", "docs", "-o", str(blocker)], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 2 and "不是目录" in r.stderr and "Traceback" not in r.stderr
+    r = subprocess.run(policylint_cmd() + ["rules", "docs", "-o", str(blocker / "sub")], capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 2 and "无法写入" in r.stderr and "Traceback" not in r.stderr

@@ -24,6 +24,12 @@ def register(parsers: dict) -> None:
     p.add_argument("rule_ids", nargs="*", metavar="规则编号", help="只测这些规则（默认全部）")
     p.add_argument("--engine", choices=("durable", "python"), default=None)
     p.set_defaults(func=cmd_test)
+    p = sub.add_parser("docs", help="生成规则文档：每条规则一页（所引条文、查什么、为什么、怎样修改、排除情形、例句）及索引",
+                       description="每条规则写成一页：编号、标题、所引条文原文、查什么、为什么、怎样修改、各排除情形及其保护的"
+                                   "合规写法、违规示例和合规示例、规则文件位置；另有按类别和条文排列的索引和审查标准覆盖表。")
+    p.add_argument("--out", "-o", default="docs/rules", metavar="目录", help="输出目录（默认 docs/rules）")
+    p.add_argument("--format", "-f", choices=("md", "html"), default="md", help="md（默认）或 html")
+    p.set_defaults(func=cmd_docs)
 
 
 def cmd_list(args) -> int:
@@ -102,13 +108,38 @@ def cmd_test(args) -> int:
     failures = run_examples(rs, wanted, args.engine)
     rules = [r for r in rs.rules if not wanted or r.id in wanted]
     total = sum(len(r.examples) for r in rules)
+    from reports.rule_docs import explain_example
+
     for rule, text, violating, line, found in failures:
         file = rule.source.rsplit(":", 1)[0]
         want = "应当命中而未命中" if violating else "不应命中却命中了"
         print(f"{file}:{line}: {rule.id} {want}：{text}")
+        print("\n".join(explain_example(rs, rule, text, violating, line, found).splitlines()[2:]) + "\n")
     passed = total - len(failures)
     print(f"规则 {len(rules)} 条，例句 {total} 句：{passed} passed, {len(failures)} failed")
     return 1 if failures else 0
+
+
+def cmd_docs(args) -> int:
+    from pathlib import Path
+
+    from dsl.coverage import coverage_rows
+    from dsl.lawtext import load_lawbook
+    from engine.errors import UserError
+    from dsl.loader import rule_files
+    from engine.rulebook import compile_paths
+    from reports.rule_docs import build
+
+    rs = compile_paths(rule_files())     # not the cached form: the pages list each term group's words
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"输出位置 {out} 已有同名文件，不是目录")
+    try:
+        written = build(rs, out, args.format, coverage_rows(rs, load_lawbook()))
+    except OSError as e:
+        raise UserError(f"无法写入目录 {out}：{e.strerror or e}") from None
+    print(f"已写出 {len(written) - 1} 条规则的文档和索引：{out / ('index.' + args.format)}")
+    return 0
 
 
 def _register_coverage(sub) -> None:
