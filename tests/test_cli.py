@@ -129,10 +129,12 @@ def test_rules_commands():
     assert r.returncode == 2 and "没有编号为" in r.stderr
 
 
-def test_rules_test_runs_every_example():
-    r = run("rules", "test")
-    assert r.returncode == 0, r.stdout[-3000:]
-    assert " passed, 0 failed" in r.stdout
+def test_rules_test_command():
+    """The command's contract only; every rule's examples are tests/test_rule_examples.py, one case per rule."""
+    r = run("rules", "test", "FC-14-1-a")
+    assert r.returncode == 0 and "规则 1 条" in r.stdout and " passed, 0 failed" in r.stdout, r.stdout[-3000:]
+    r = run("rules", "test", "NO-SUCH-RULE")
+    assert r.returncode == 2 and "没有这些规则" in r.stderr
 
 
 def test_suppressions_need_a_reason(tmp_path):
@@ -147,3 +149,140 @@ def test_suppressions_need_a_reason(tmp_path):
     sup.write_text("- rule: FC-14-1\n  file: d.txt\n", encoding="utf-8")
     r = run("check", "--suppress", str(sup), str(p))
     assert r.returncode == 2 and "缺少理由" in r.stderr
+
+
+def test_version():
+    r = run("--version")
+    assert r.returncode == 0 and r.stdout.startswith("policylint ") and r.stdout.split()[1][0].isdigit()
+
+
+def test_failed_input_never_says_no_problems(tmp_path):
+    bad = tmp_path / "bad.docx"
+    bad.write_bytes(b"PK\x03\x04garbage")
+    r = run("check", str(bad))
+    assert r.returncode == 2 and "未发现问题" not in r.stdout and "未能检查" in r.stdout
+    good = tmp_path / "ok.txt"
+    good.write_text("本办法自公布之日起施行。\n", encoding="utf-8")
+    r = run("check", str(bad), str(good))
+    assert r.returncode == 2 and "已检查的 1 个文件未发现问题" in r.stdout and "1 个文件无法检查" in r.stdout
+    r = run("check", "-f", "json", str(bad), str(good))
+    assert r.returncode == 2 and json.loads(r.stdout)["failures"][0]["file"] == str(bad)
+
+
+def test_folder_lists_skipped_files_and_exits_2_on_an_unread_draft(tmp_path):
+    (tmp_path / "a.txt").write_text(VIOLATION, encoding="utf-8")
+    (tmp_path / "scan.png").write_bytes(b"\x89PNG")
+    (tmp_path / "~$a.docx").write_bytes(b"x")
+    r = run("check", "-f", "jsonl", str(tmp_path))
+    assert r.returncode == 1 and jsonl(r.stdout)   # skipped pictures and temp files do not change the exit code
+    assert "2 个文件未检查" in r.stderr and "scan.png：" in r.stderr and "临时文件" in r.stderr
+    (tmp_path / "old.rtf").write_text("{\\rtf1 x}", encoding="utf-8")   # a draft policylint cannot read
+    r = run("check", "-f", "jsonl", str(tmp_path))
+    assert r.returncode == 2 and jsonl(r.stdout) and "old.rtf：RTF" in r.stderr
+    r = run("check", "-f", "sarif", str(tmp_path))
+    inv = json.loads(r.stdout)["runs"][0]["invocations"][0]
+    assert not inv["executionSuccessful"]
+    assert {n["level"] for n in inv["toolExecutionNotifications"]} == {"error", "note"}
+
+
+def test_start_end_and_columns_describe_the_same_span(tmp_path):
+    text = "第一条 为促进发展，制定本办法。\n" + VIOLATION
+    p = tmp_path / "d.txt"
+    p.write_text(text, encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+
+    def offset(line, col):
+        return sum(len(l) for l in lines[:line - 1]) + col - 1
+
+    rows = jsonl(run("check", "-f", "jsonl", str(p)).stdout)
+    assert rows
+    for row in rows:
+        assert offset(row["line"], row["column"]) == row["start"]
+        assert offset(row["end_line"], row["end_column"]) == row["end"]
+        assert text[row["start"]:row["end"]].startswith(row["matched"][0]["text"])
+        assert text[row["text_start"]:row["text_end"]] == row["text"]
+        assert row["text_start"] <= row["start"] < row["end"] <= row["text_end"]
+    doc = json.loads(run("check", "-f", "sarif", str(p)).stdout)
+    for res, row in zip(doc["runs"][0]["results"], rows):
+        loc = res["locations"][0]["physicalLocation"]
+        region, ctx = loc["region"], loc["contextRegion"]
+        assert (region["charOffset"], region["charOffset"] + region["charLength"]) == (row["start"], row["end"])
+        assert region["snippet"]["text"] == text[row["start"]:row["end"]]
+        assert ctx["snippet"]["text"] == row["text"] and ctx["charOffset"] == row["text_start"]
+
+
+def test_sarif_validates_against_the_2_1_0_schema(tmp_path):
+    jsonschema = pytest.importorskip("jsonschema")
+    from conftest import ROOT
+    schema = json.loads((ROOT / "tests" / "fixtures" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    (tmp_path / "d.txt").write_text(VIOLATION, encoding="utf-8")
+    (tmp_path / "bad.docx").write_bytes(b"PK\x03\x04garbage")
+    (tmp_path / "x.png").write_bytes(b"\x89PNG")
+    for args in ([str(tmp_path)], [str(SAMPLES / "sample_draft.docx")], [str(SAMPLES / "work_plan.docx")]):
+        doc = json.loads(run("check", "-f", "sarif", *args).stdout)
+        jsonschema.validate(doc, schema, cls=jsonschema.Draft4Validator)
+    broken = json.loads(run("check", "-f", "sarif", str(tmp_path / "d.txt")).stdout)
+    broken["runs"][0]["results"][0]["level"] = "fatal"   # the validator does reject a bad log
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema, cls=jsonschema.Draft4Validator)
+
+
+def test_suppressions_report_unknown_rules_unused_items_and_empty_reasons(tmp_path):
+    p = tmp_path / "d.txt"
+    p.write_text(VIOLATION, encoding="utf-8")
+    sup = tmp_path / "s.yaml"
+    sup.write_text("- rule: FC-14-1-a\n  reason: 已经国务院批准（国函〔2025〕12号）\n"
+                   "- rule: FC-14-1-z\n  reason: 已经国务院批准（国函〔2025〕12号）\n"
+                   "- rule: FC-8-1\n  reason: 已经国务院批准（国函〔2025〕12号）\n", encoding="utf-8")
+    r = run("check", "--suppress", str(sup), str(p))
+    assert r.returncode == 1 and "略去 1 条" in r.stdout
+    assert f"{sup}:3：规则编号“FC-14-1-z”不存在" in r.stderr
+    assert f"{sup}:5：忽略 FC-8-1 的这一项在本次检查中没有忽略任何问题" in r.stderr
+    assert "FC-14-1-a 的这一项" not in r.stderr
+    for reason in ("x", "无", "ok", "。。。"):
+        sup.write_text(f"- rule: FC-14-1-a\n  reason: \"{reason}\"\n", encoding="utf-8")
+        r = run("check", "--suppress", str(sup), str(p))
+        assert r.returncode == 2 and "理由过于简单" in r.stderr and "缺少理由" not in r.stderr, reason
+        assert len(r.stderr.strip().splitlines()) == 1
+
+
+def _in_a_terminal(args, cwd=None):
+    """Run with stderr on a pseudo-terminal (stdout a pipe), as a user at a terminal would; returns (rc, stderr)."""
+    import os
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(policylint_cmd() + list(args), stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL,
+                            cwd=cwd, env={**os.environ, "COLUMNS": "100", "TERM": "xterm"})
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.stdout.read()
+    proc.wait(timeout=300)
+    os.close(master)
+    return proc.returncode, b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path):
+    for n in range(30):
+        (tmp_path / f"d{n:02}.txt").write_text(VIOLATION, encoding="utf-8")
+    rc, err = _in_a_terminal(["check", "-f", "jsonl", str(tmp_path)])
+    assert rc == 1 and "检查草案" in err and "Traceback" not in err and "内部错误" not in err
+    r = run("check", "-f", "jsonl", str(tmp_path))   # stderr a pipe: silent
+    assert r.returncode == 1 and r.stderr == ""
+
+
+def test_cases_scan_in_a_terminal(tmp_path):
+    db = tmp_path / "c.db"
+    csv = tmp_path / "c.csv"
+    assert run("cases", "sample", "-o", str(csv)).returncode == 0
+    assert run("cases", "import", str(csv), "--db", str(db)).returncode in (0, 1)
+    rc, err = _in_a_terminal(["cases", "scan", "--month", "2026-08", "--db", str(db)])
+    assert "ModuleNotFoundError" not in err and "内部错误" not in err and rc in (0, 1), err
