@@ -117,7 +117,7 @@ def _run_job(bounds: tuple[int, int]):
 
 
 def classify(rows: list[dict], conn: sqlite3.Connection, as_of: dt.date, progress=None, source: str = "案例库",
-             jobs: int | None = None):
+             jobs: int | None = None, dask: str | None = None):
     """Evaluate the case rules over rows (store.select() dicts). Returns {case_id: (category, subtype, by, flags)}
     and the number of findings. Large scans run in worker processes (fork): a worker that dies costs nothing
     but time, its batches are redone in this process."""
@@ -128,7 +128,18 @@ def classify(rows: list[dict], conn: sqlite3.Connection, as_of: dt.date, progres
     out: dict[str, tuple] = {}
     n_findings = 0
     done: set[tuple[int, int]] = set()
-    if jobs > 1 and len(rows) >= PARALLEL_MIN and "fork" in mp.get_all_start_methods():
+    if dask:                                  # batches as Dask tasks; a failed one is redone below, here
+        from engine.distributed import map_in_order
+
+        for i, got, err in map_in_order(dask, _classify_batch,
+                                        [(rows[b[0]:b[1]], b[0], counts, as_of, source) for b in bounds]):
+            if err is None:
+                out.update(got[0])
+                n_findings += got[1]
+                done.add(bounds[i])
+                if progress:
+                    progress(bounds[i][1] - bounds[i][0])
+    elif jobs > 1 and len(rows) >= PARALLEL_MIN and "fork" in mp.get_all_start_methods():
         from concurrent.futures import ProcessPoolExecutor, as_completed
         from concurrent.futures.process import BrokenProcessPool
 
@@ -159,14 +170,14 @@ def classify(rows: list[dict], conn: sqlite3.Connection, as_of: dt.date, progres
 
 
 def scan(conn: sqlite3.Connection, start: dt.date, end: dt.date, period: str, as_of: dt.date | None = None,
-         progress_factory=None, jobs: int | None = None) -> ScanResult:
+         progress_factory=None, jobs: int | None = None, dask: str | None = None) -> ScanResult:
     as_of = as_of or dt.date.today()
     rows = store.select(conn, start, end, columns=SCAN_COLUMNS)
     res = ScanResult(period=period, records=len(rows))
     progress = progress_factory(len(rows)) if progress_factory else None
     try:
         result, res.findings = classify(rows, conn, as_of, progress.advance if progress else None,
-                                        source=f"案例库（{period}）", jobs=jobs)
+                                        source=f"案例库（{period}）", jobs=jobs, dask=dask)
     finally:
         if progress:
             progress.close()

@@ -153,3 +153,25 @@ def _result(fut, i: int, path: str) -> tuple:
         return i, None, f"{path}：检查该文件的 Dask 工作进程异常退出，该文件未能完成检查"
     except Exception as e:   # noqa: BLE001 - a task that failed on the worker is one failed input, not the batch
         return i, None, f"{path}：在 Dask 工作进程上检查失败（{type(e).__name__}: {e}）"
+
+
+def map_in_order(spec: str, func, arg_tuples: list[tuple]):
+    """Yield (index, result, error) in input order for func(*args) run as Dask tasks (any picklable func that the
+    workers can import). error is one Chinese line when the task failed or its worker died."""
+    from distributed import KilledWorker, as_completed
+
+    with Cluster(spec) as c:
+        futures = {c.client.submit(func, *args, pure=False): i for i, args in enumerate(arg_tuples)}
+        done: dict[int, tuple] = {}
+        nxt = 0
+        for fut in as_completed(list(futures)):
+            i = futures[fut]
+            try:
+                done[i] = (i, fut.result(), None)
+            except KilledWorker:
+                done[i] = (i, None, "Dask 工作进程异常退出")
+            except Exception as e:   # noqa: BLE001 - reported to the caller, which decides
+                done[i] = (i, None, f"{type(e).__name__}: {e}")
+            while nxt in done:
+                yield done.pop(nxt)
+                nxt += 1

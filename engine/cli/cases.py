@@ -43,6 +43,8 @@ def register(parsers: dict) -> None:
     _period(p)
     add_db_arg(p)
     p.add_argument("--as-of", metavar="日期", help="核查基准日（计算逾期天数，默认今天）")
+    p.add_argument("--dask", metavar="地址", default=None,
+                   help="把案例分批交给 Dask 工作进程扫描：tcp://主机:端口，或 local:N（在本机启动 N 个工作进程）")
     p.set_defaults(func=cmd_scan)
 
     p = sub.add_parser("list", help="列出案例", description="列出案例库中的案例。")
@@ -187,7 +189,8 @@ def cmd_scan(args) -> int:
     as_of = _date(args.as_of, "核查基准日") or dt.date.today()
     conn = open_db(args)
     try:
-        res = scan.scan(conn, start, end, label, as_of=as_of, progress_factory=scan.TtyProgress)
+        res = scan.scan(conn, start, end, label, as_of=as_of, progress_factory=scan.TtyProgress,
+                        dask=args.dask)
     finally:
         conn.close()
     print(f"扫描 {label} 受理的案例 {res.records} 件（核查基准日 {as_of.isoformat()}），规则命中 {res.findings} 次。")
