@@ -154,8 +154,16 @@ def objects(src: str):
     """Object literals as dicts of their string-valued keys, with position and enclosing objects; and the
     script's `const NAME = 'string'` constants."""
     toks = list(tokens(src))
+    consts = {}
+    for k, (t, v) in enumerate(toks):
+        if t == "str" and k >= 2 and toks[k - 1] == ("p", "=") and toks[k - 2][0] == "id":
+            consts.setdefault(toks[k - 2][1], v)
     stack, out = [], []
     for k, (t, v) in enumerate(toks):
+        if t == "id" and v in consts and stack and k >= 2 and toks[k - 1] == ("p", ":") and toks[k - 2][0] == "id" \
+                and (k + 1 >= len(toks) or toks[k + 1] in (("p", ","), ("p", "}"))):
+            stack[-1][1].setdefault(toks[k - 2][1], consts[v])      # `title: reportTitle` (a string constant)
+            continue
         if t == "p" and v == "{":
             stack.append((k, {}))
         elif t == "p" and v == "}" and stack:
@@ -169,10 +177,6 @@ def objects(src: str):
                 val += toks[m + 1][1]
                 m += 2
             stack[-1][1].setdefault(toks[k - 2][1], val)
-    consts = {}
-    for k, (t, v) in enumerate(toks):
-        if t == "str" and k >= 2 and toks[k - 1] == ("p", "=") and toks[k - 2][0] == "id":
-            consts.setdefault(toks[k - 2][1], v)
     return sorted(out, key=lambda d: d["_pos"]), consts
 
 
@@ -192,7 +196,7 @@ def cases_of(src: str):
         date = o.get("publishDate") or (rep or {}).get("publishDate") or consts.get("publishDate") or ""
         pub = (rep or {}).get("department") or o.get("department") or consts.get("department") \
             or consts.get("departmentStr") or ""
-        yield o, title, date, pub
+        yield o, title, date, pub, rep is not None
 
 
 # --- what is a clause ---------------------------------------------------------------------------------------------
@@ -200,13 +204,17 @@ PUNCT = "，。；：、（）()“”\"'《》,.;:!?！？‘’【】"
 WS = re.compile(r"\s+")
 LAW_BEFORE = re.compile(r"(第[一二三四五六七八九十百零〇\d]+条[^。“”]{0,40}|《[^》]*》(第[^。“”]{0,30})?|法律规定|规定的)$")
 POLICY_BEFORE = re.compile(r"(规定|明确|要求|约定|含有|提出|载明|内容为|条款|写明|表述为|设置|注明|中的|违规内容】|写有|列明|指出|表示|"
+                           r"》中|》在|内容】中|设定为|仅限于|具备|其中在|基本情况】|"
                            r"[：:，,])\s*$")
 LAW_START = ("不得", "行政机关", "没有法律", "政策制定机关", "起草单位", "经营者", "任何单位和个人")
 CUT = ("…", "...", "．．．")
 ENDCUT = re.compile(r"^(?:…+|\.{3,}|．{3,})|(?:…+|\.{3,}|．{3,})$")
 RECTIFIED = re.compile(r"(修改为|调整为|修订为|改为|变更为|整改为|表述为)[：:，]?\s*“")
 PARA = re.compile(r"(?:[》）)，,号]|文件|措施|通知|办法|意见|方案|协议|公告|纪要)(?:中|其中)?(?:规定|要求|明确)[：:，,]?\s*"
-                  r"([^“”【】。]{12,200}?)(?=[，,；。]?\s*(?:违反|涉嫌违反|排除|限制了|妨碍了|该规定|上述|构成|属于))")
+                  r"([^“”【】。]{12,200}?)(?=[，,；。]?\s*(?:违反|违背|涉嫌违反|排除|限制了|妨碍了|该规定|上述|构成|属于))")
+PARA2 = re.compile(r"(?:印发|下发|发布|出台|制定|签订)了?《[^》]{4,80}》(?:（[^）]{2,30}）)?[，,]\s*(?:规定|明确|要求)?[：:]?\s*"
+                   r"([^“”【】。]{10,200}?)。")
+OPERATIVE = re.compile(r"(指定|必须|须|要求|限定|仅限|不得|应当|确定|由|授予|优先|只|统一|注册|本地|外地|奖励|补贴|补助|不再|准入)")
 PARA_BAD = ("整改", "发布", "当事人", "认为", "构成", "的情况下", "相关文件", "排除", "限制了", "违反", "行为", "妨碍")
 ENUM = re.compile(r"(?:(?<=^)|(?<=[。；;，\s]))(?:[（(]?[0-9一二三四五六七八九十]{1,2}[)）、．.])")
 
@@ -283,31 +291,43 @@ def split_items(q: str) -> list[str]:
     return [clean(p).rstrip("。；;") for p in parts if len(clean(p)) >= 8]
 
 
-ART = re.compile(r"《([^》]{2,40})》(?:（[^）]{0,20}）)?\s*(第[一二三四五六七八九十百零〇]+条)(?:(第[一二三四五六七八九十]+款))?"
-                 r"(?:第?([（(][一二三四五六七八九十]+[)）])项?)?")
-ITEM_AFTER = re.compile(r"^[^“。]{0,20}?[“]?\s*([（(][一二三四五六七八九十]+[)）])(?:[^0-9。“]{0,60}?([0-9]+)[.．、])?")
+ART = re.compile(r"《([^》]{2,40})》(?:（[^）]{0,20}）)?\s*[“]?(第[一二三四五六七八九十百零〇]+条)(?:(第[一二三四五六七八九十]+款))?"
+                 r"(?:第?([（(][一二三四五六七八九十]+[)）])项?|(第[一二三四五六七八九十]+项))?")
+ITEM_AFTER = re.compile(r"^[^“]{0,20}?[“]?\s*(?:[^“。（]{0,12}?)([（(][一二三四五六七八九十]+[)）])(?:[^0-9。“]{0,60}?([0-9]+)[.．、])?")
+STANDARD = re.compile(r"《(公平竞争审查制度实施细则)》的“([^”]{4,16}标准)”")
+ALIAS = {"实施细则": "公平竞争审查制度实施细则", "公平竞争审查实施细则": "公平竞争审查制度实施细则", "条例": "公平竞争审查条例",
+         "细则": "公平竞争审查制度实施细则"}
 
 
 def basis_of(content: str) -> str:
-    """The articles the release says were breached, as it names them (law title + article [+ item])."""
+    """The articles the release says were breached, as it names them (law title + article [+ paragraph/item]).
+    The abbreviations 《实施细则》/《条例》 that the releases define (以下简称…) are written out in full."""
     out = []
     for m in ART.finditer(content):
-        before = content[max(0, m.start() - 12):m.start()]
-        if not re.search(r"(违反|违背|不符合|对照|属于|依据|根据|涉嫌违反的规定】|与)", before + "违反" * ("【涉嫌违反" in before)):
+        before = content[max(0, m.start() - 14):m.start()]
+        if not re.search(r"(违反|违背|不符合|对照|属于|依据|根据|涉嫌违反的规定】|涉嫌违反)", before):
             continue
-        law, art, para, item = m.group(1), m.group(2), m.group(3) or "", m.group(4) or ""
+        law = ALIAS.get(m.group(1), m.group(1))
+        art, para = m.group(2), m.group(3) or ""
+        item = m.group(4) or ""
+        item2 = m.group(5) or ""
         if not re.search(r"(公平竞争|反垄断|招标投标|政府采购|优化营商|统一大市场|反不正当|行政许可|中小企业)", law):
             continue
         sub = ""
-        if not item:
+        if not item and not item2:
             im = ITEM_AFTER.match(content[m.end():m.end() + 120])
             if im:
                 item = im.group(1)
                 sub = f"第{im.group(2)}目" if im.group(2) else ""
         item = item.replace("(", "（").replace(")", "）")
-        s = f"《{law}》{art}{para}" + (f"第{item}项" if item else "") + sub
+        s = f"《{law}》{art}{para}" + (f"第{item}项" if item else "") + item2 + sub
         if s not in out:
             out.append(s)
+    if not out:
+        for m in STANDARD.finditer(content):
+            s = f"《{m.group(1)}》“{m.group(2)}”"
+            if s not in out:
+                out.append(s)
     return "、".join(out[:3])
 
 
@@ -317,18 +337,19 @@ SECTORS = [
     ("驾驶", "交通运输/驾驶培训"), ("公交", "交通运输/公共交通"), ("车辆", "交通运输"), ("运输", "交通运输"),
     ("燃气", "公用事业/燃气"), ("供水", "公用事业/供水"), ("污水", "公用事业/污水处理"), ("垃圾", "环卫/垃圾处理"),
     ("环卫", "环卫"), ("餐厨", "环卫/餐厨垃圾"), ("殡葬", "殡葬服务"), ("墓", "殡葬服务"),
-    ("保险", "金融/保险"), ("银行", "金融/银行"), ("担保", "金融/担保"), ("测绘", "中介服务/测绘"),
+    ("保证金", "招标投标/保证金"), ("保函", "招标投标/保证金"), ("测绘", "中介服务/测绘"),
     ("评估", "中介服务/评估"), ("检测", "检验检测"), ("监理", "建筑业/工程监理"), ("施工", "建筑业/工程施工"),
     ("建筑", "建筑业"), ("工程", "建筑业/工程建设"), ("混凝土", "建材/混凝土"), ("砂石", "建材/砂石"),
     ("物业", "物业服务"), ("房地产", "房地产"), ("招标", "招标投标"), ("采购", "政府采购"), ("投标", "招标投标"),
     ("供应商", "政府采购"), ("上市", "产业扶持/企业上市"), ("税收", "产业扶持/税收奖励"), ("纳税", "产业扶持/税收奖励"),
     ("综合贡献", "产业扶持/财政奖补"), ("奖励", "产业扶持/奖励"), ("补贴", "产业扶持/补贴"), ("补助", "产业扶持/补助"),
     ("扶持", "产业扶持"), ("旅游", "文化旅游"), ("旅行社", "文化旅游"), ("粮", "粮食流通"), ("农", "农业"),
-    ("种", "农业/种业"), ("教育", "教育"), ("学校", "教育"), ("校服", "教育/校服"), ("培训", "教育培训"),
+    ("种业", "农业/种业"), ("种公牛", "农业/种业"), ("教育", "教育"), ("学校", "教育"), ("校服", "教育/校服"), ("培训", "教育培训"),
     ("广告", "广告"), ("电梯", "特种设备/电梯"), ("消防", "消防"), ("安全", "安全生产"), ("充电", "新能源/充电设施"),
     ("光伏", "新能源/光伏"), ("氢", "新能源/氢能"), ("数据", "数字经济"), ("软件", "数字经济/软件"), ("电商", "电子商务"),
-    ("电子商务", "电子商务"), ("人才", "人才政策"), ("法律服务", "法律服务"), ("律师", "法律服务"), ("金融", "金融"),
-    ("物流", "物流"), ("快递", "物流/快递"), ("商贸", "商贸流通"), ("超市", "商贸流通"), ("市场", "商贸流通"),
+    ("电子商务", "电子商务"), ("人才", "人才政策"), ("法律服务", "法律服务"), ("律师", "法律服务"),
+    ("金融", "金融"), ("物流", "物流"), ("快递", "物流/快递"), ("商贸", "商贸流通"), ("超市", "商贸流通"), ("批发", "商贸流通"),
+    ("保险", "金融/保险"), ("银行", "金融/银行"), ("担保", "金融/担保"),
 ]
 
 
@@ -362,6 +383,11 @@ REJECT = (
     "扶持农民专业合作社20个以上",                    # general target, not the breaching clause
     "大力扶植龙头企业，积极培育种植大户",            # general policy wording
     "申请人的资格要求：3.本项目的特定资格要求：标项1、2",  # the item kept is a lawful licence requirement
+    "（1）具有建设行政主管部门颁发的工程造价咨询甲级资质",  # the same lawful licence requirement, another copy
+    "广东省交通运输厅会同有关单位印发",              # the release's narrative, not a requirement
+    "限定投放数量1500辆",                            # fragment of a contract description
+    "限定投放数量1万辆",                             # fragment of a contract description
+    "投产运营后且2022年度地方财政贡献在10万元以上：国家级",  # condition run together with a list of proofs
 )
 
 
@@ -384,17 +410,86 @@ def is_dup(bg: set, pool: list[set]) -> bool:
     return any(bg == s or containment(bg, s) >= 0.6 or containment(s, bg) >= 0.6 for s in pool)
 
 
+# Corrections to what a script's records say about its release (the note of each item says so)
+OVERRIDE = {
+    "hlj-2020-zf": {"date": "2020-06"},        # the transcriber dates it from the release's web address (…/202006/…)
+    "gs-2024-zf-by": {"title": "甘肃省市场监管局纠正白银市部分单位滥用行政权力排除、限制竞争行为典型案例通报",
+                      "publisher": "甘肃省市场监管局"},   # the script's report record, which has no date field
+}
+
+# Scripts that transcribe several separate releases (one batch each)
+MULTI = {"add_chongqing_hubei_early2022_cases.ts", "add_shandong_anhui_early2022_cases.ts", "add_kunming_cases.ts",
+         "add_nanyang_im_cases.ts", "add_may2023_cases.ts", "add_five_cases_from_images.ts", "add_hunan_cases_jul25.ts",
+         "add_guizhou_tianjin_cases_oct18.ts", "add_dec06_cases.ts", "add_liaoning_anhui_cases_jan02.ts",
+         "add_separate_jan04_cases.ts"}
+
+# Releases of which the repository keeps the official attachment itself (a .docx); these are read instead of the
+# seed scripts' transcriptions of the same release.
+DOCX = {
+    "bj-2023-fcr-cc2022": "beijing_cases_2022.docx",
+    "samr-2023-fcr-dc2022": "samr_cases_2022_retry.docx",
+}
+
+
+def docx_paragraphs(mirror: Path, path: str) -> list[str]:
+    import io
+    import zipfile
+    from xml.etree import ElementTree as ET
+    raw = subprocess.run(["git", "-C", str(mirror), "show", f"{COMMIT}:{path}"], capture_output=True, check=True).stdout
+    ns = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+    root = ET.fromstring(zipfile.ZipFile(io.BytesIO(raw)).read("word/document.xml"))
+    out = []
+    for para in root.iter(f"{{{ns['w']}}}p"):
+        t = "".join(x.text or "" for x in para.iter(f"{{{ns['w']}}}t")).strip()
+        if t:
+            out.append(t)
+    return out
+
+
+def docx_cases(mirror: Path, path: str):
+    """The numbered cases (一、… 二、…) of an official attachment: (heading sentence, body, outcome)."""
+    for para in docx_paragraphs(mirror, path):
+        m = re.match(r"^[一二三四五六七八九十]{1,3}、(.+)$", para)
+        if not m:
+            continue
+        body = m.group(1)
+        head = body.split("。", 1)[0]
+        outcome = re.findall(r"目前，[^。]*。", body)
+        yield {"title": head, "content": body, "result": outcome[-1] if outcome else ""}
+
+
 def candidates(mirror: Path):
     rows = []
     for script, (batch, prefix) in SCRIPTS.items():
         path = f"scripts/{script}"
         src = git_show(mirror, path)
-        for case, title, date, pub in cases_of(src):
+        for case, title, date, pub, has_report in cases_of(src):
             content = cn_quotes(case.get("content") or "")
             if not content:
                 continue
             rows.append(dict(script=script, path=path, batch=batch, prefix=prefix, title=title, date=date,
-                             publisher=pub, case=case, content=content))
+                             publisher=pub, case=case, content=content, has_report=has_report))
+    # a script that transcribes several releases: one batch id per release (in order of appearance); any other
+    # script transcribes one release, whose title is that of its report record (or of its sibling script's)
+    by_script, report_title = {}, {}
+    for r in rows:
+        by_script.setdefault(r["script"], [])
+        if r["title"] not in by_script[r["script"]]:
+            by_script[r["script"]].append(r["title"])
+        if r["has_report"]:
+            report_title.setdefault(r["script"], r["title"])
+            report_title.setdefault(r["batch"], r["title"])
+    for r in rows:
+        if r["script"] in MULTI:
+            titles = by_script[r["script"]]
+            r["batch"] = f"{r['batch']}-{titles.index(r['title']) + 1}"
+        else:
+            r["title"] = report_title.get(r["script"]) or report_title.get(r["batch"]) or by_script[r["script"]][0]
+    for r in rows:
+        if not r["publisher"]:
+            sib = next((x["publisher"] for x in rows if x["batch"] == r["batch"] and x["publisher"]), "")
+            m = re.match(r"^(.{2,20}?(?:市场监督管理局|市场监管局|市场监督管理厅|市场监管厅))纠正", r["title"])
+            r["publisher"] = sib or (m.group(1) if m else "")
     # a script without a date takes the date of the other script(s) of the same release
     known = {}
     for r in rows:
@@ -402,6 +497,14 @@ def candidates(mirror: Path):
             known.setdefault(r["batch"], r["date"])
     for r in rows:
         r["date"] = r["date"] or known.get(r["batch"], "")
+    for r in rows:
+        r.update(OVERRIDE.get(r["batch"], {}))
+    # the official attachment replaces the transcriptions of its release
+    for batch, path in DOCX.items():
+        meta = next(r for r in rows if r["batch"] == batch)
+        rows = [r for r in rows if r["batch"] != batch]
+        for case in docx_cases(mirror, path):
+            rows.append(dict(meta, script=path, path=path, case=case, content=case["content"]))
     # oldest release first so that dedupe keeps the earliest; stable within a release
     rows.sort(key=lambda r: (r["date"] or "9999", r["batch"]))
     return rows
@@ -433,20 +536,43 @@ def extract(row: dict):
         if len(t) < 10 or any(c in t for c in CUT) or "“" in t[:1]:
             continue
         if len(t) <= 160:
-            viol.append((t, kind0, how0))
+            viol.append((t, kind0, how0, e))
             continue
         parts = split_items(q)
         if not parts:
             continue
         best = max(parts, key=lambda p: containment(set(bigrams(p)), desc) + 0.001 * len(p))
         if 10 <= len(best) <= 220 and not any(c in best for c in CUT):
-            viol.append((best, "trimmed", "one item/sentence of a longer quotation"))
+            viol.append((best, "trimmed", "one item/sentence of a longer quotation", e))
+    # 【违规条款原文】 … : the release prints the clause itself, unquoted (State Council 督查 transcriptions)
+    for m in re.finditer(r"【违规条款原文】\s*(.+?)(?=【|$)", content, flags=re.S):
+        block = m.group(1).strip()
+        if any(c in block for c in CUT):
+            continue
+        t = clean(block).rstrip("。")
+        if 10 <= len(t) <= 160:
+            viol.append((t, "verbatim", "clause printed under 【违规条款原文】", None))
+        elif len(t) > 160:
+            parts = split_items(block)
+            if parts:
+                best = max(parts, key=lambda p: containment(set(bigrams(p)), desc) + 0.001 * len(p))
+                if 10 <= len(best) <= 220 and not any(c in best for c in CUT):
+                    viol.append((best, "trimmed", "one item/sentence of the clause printed under 【违规条款原文】", None))
     if not viol:
-        for m in PARA.finditer(content):
+        # 【违规内容】规定：… without quotation marks: the release's own statement of the requirement
+        for m in re.finditer(r"【违规内容】\s*(?:规定[：:])?\s*([^【“”]+?)(?=【|$)", content, flags=re.S):
             t = clean(m.group(1)).rstrip("。")
-            if 12 <= len(t) <= 200 and not any(c in t for c in CUT) and not any(w in t for w in PARA_BAD) \
-                    and t[0] not in PUNCT:
-                viol.append((t, "paraphrase-by-source", "release's description"))
+            if 12 <= len(t) <= 200 and not any(c in t for c in CUT) and not any(w in t for w in PARA_BAD):
+                viol.append((t, "paraphrase-by-source", "release's statement under 【违规内容】", None))
+    if not viol:
+        for rx in (PARA, PARA2):
+            for m in rx.finditer(content):
+                t = clean(m.group(1)).rstrip("。")
+                if 12 <= len(t) <= 200 and not any(c in t for c in CUT) and not any(w in t for w in PARA_BAD) \
+                        and t[0] not in PUNCT and OPERATIVE.search(t):
+                    viol.append((t, "paraphrase-by-source", "release's description", m.end()))
+                    break
+            if viol:
                 break
     return viol, rect
 
@@ -465,7 +591,13 @@ def build(mirror: Path):
         org, doc = case.get("documentOrg") or "", case.get("documentName") or ""
         result = clean(case.get("result") or "")
         last_v = None
-        for text, kind, how in viol:
+        ends = sorted(st for st, e, q in quotes(content) if is_policy_quote(content, st, q))
+        for text, kind, how, end in viol:
+            if end is not None:     # the article named after this quotation and before the next one
+                nxt = next((x for x in ends if x > end), len(content))
+                basis = basis_of(content[end:nxt]) or basis_of(content)
+            else:
+                basis = basis_of(content)
             if text.startswith(REJECT):
                 dropped["rejected on reading"] += 1
                 continue
@@ -476,6 +608,9 @@ def build(mirror: Path):
             if is_dup(bg, own):
                 dropped["own (earlier release or same case)"] += 1
                 continue
+            flat = WS.sub("", content)
+            if text not in flat:
+                raise SystemExit(f"not a contiguous piece of its source: {text[:40]} ({row['path']})")
             own.append(bg)
             counters[row["prefix"]] += 1
             vid = f"FC-{row['prefix']}-{counters[row['prefix']]:03d}"
