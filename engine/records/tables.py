@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import warnings
 from pathlib import Path
 from typing import Iterator, Union
 
@@ -200,6 +201,16 @@ def _oversized(cells: list) -> BadRow | None:
     return None
 
 
+_SHIFTED = frozenset("\u2c00\u0a00\u0d00\u2200\u0900")   # , LF CR " TAB read one byte off; no real text has them
+
+
+def _misaligned(cells: list[str]) -> bool:
+    """UTF-16 read one byte off (a byte lost or added): the delimiters turn into U+2C00, U+0A00, U+0D00 … and
+    private-use characters appear."""
+    text = "".join(cells)
+    return sum(1 for ch in text if ch in _SHIFTED) >= 2 or any("\ue000" <= ch <= "\uf8ff" for ch in text)
+
+
 def _delimiter(first_line: str) -> str:
     return "\t" if first_line.count("\t") > first_line.count(",") else ","
 
@@ -240,6 +251,9 @@ def csv_rows(path: Path, data: bytes | None = None) -> Iterator[Row]:
                 continue
         elif any(_UTF16_MARK in c for c in cells):
             yield number, BadRow(f"含有无效的 {codec.upper()} 字节，无法解码，文件可能已损坏")
+            continue
+        elif _misaligned(cells):
+            yield number, BadRow(f"{codec.upper()} 字节错位（文件中少了或多了一个字节），解码结果是乱码，未导入")
             continue
         yield number, _oversized(cells) or cells
 
@@ -321,7 +335,9 @@ def xlsx_rows(path: Path) -> Iterator[Row]:
         _check_archive(path)
         from openpyxl import load_workbook
 
-        wb = load_workbook(path, read_only=True, data_only=True)
+        with warnings.catch_warnings():   # openpyxl warns (in English) about what it skips in a damaged file
+            warnings.simplefilter("ignore")
+            wb = load_workbook(path, read_only=True, data_only=True)
         ws = wb.active
         if ws is None or not hasattr(ws, "iter_rows"):
             ws = next((s for s in wb.worksheets if hasattr(s, "iter_rows")), None)
@@ -330,7 +346,13 @@ def xlsx_rows(path: Path) -> Iterator[Row]:
         if hasattr(ws, "reset_dimensions"):
             ws.reset_dimensions()   # a forged dimension must not make every row 16,384 cells wide
         number = 0
-        for cells in ws.iter_rows(max_col=MAX_COLUMNS, values_only=True):
+        it = ws.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+        while True:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                cells = next(it, None)
+            if cells is None:
+                break
             number += 1
             if number > MAX_ROWS:
                 raise UserError(f"{path.name}：超过 {MAX_ROWS:,} 行，请拆分后分批导入")
