@@ -6,24 +6,46 @@ are those of shared/reference/case_circulation.md §1.1.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 from pydantic import BaseModel, Field
 
-# code -> (category as 1670号 writes it, hidden-barrier subtype or "")
-CATEGORIES: dict[str, tuple[str, str]] = {
-    "A": ("违背禁止准入类或许可准入类事项要求进行审批", ""),
-    "B": ("市场主体违规进入禁止或限制进入的行业、领域、业务", ""),
-    "C1": ("隐性壁垒", "国家层面已放开但地方仍在审批"),
-    "C2": ("隐性壁垒", "另设市场准入限制性条件"),
-    "C3": ("隐性壁垒", "监管能力不足导致不敢批"),
-    "C4": ("隐性壁垒", "行政审批互为前置"),
-    "C5": ("隐性壁垒", "同类事项跨区域重复审批"),
-    "C9": ("隐性壁垒", "其他隐性壁垒"),
-    "D": ("其他违背市场准入负面清单制度的情况", ""),
-}
+@dataclass(frozen=True)
+class Category:
+    """One category of case, as 1670号 part 1 writes it. `rank` is the precedence when several case rules classify
+    one case: the lower wins — the named hidden-barrier forms first, the catch-alls (C2 "另设条件" has the
+    broadest wording, C9 and D are "其他") last. `conduct` is how a notice names the conduct (一案一通报)."""
+    code: str
+    name: str                # the category as 1670号 writes it
+    subtype: str             # the hidden-barrier form for C*, else ""
+    item: int                # 1670号 part 1 item (一)…(四)
+    rank: int
+    conduct: str
+
+
+# The one table of case categories, in 1670号's order: everything else (labels, precedence, notice wording, the
+# list of valid codes) is derived from it.
+CATEGORY_TABLE: tuple[Category, ...] = (
+    Category("A", "违背禁止准入类或许可准入类事项要求进行审批", "", 1, 5, "违规审批市场准入负面清单禁止或许可准入事项"),
+    Category("B", "市场主体违规进入禁止或限制进入的行业、领域、业务", "", 2, 6, "违规进入市场准入负面清单禁止或限制进入领域"),
+    Category("C1", "隐性壁垒", "国家层面已放开但地方仍在审批", 3, 3, "对国家层面已放开事项仍在审批"),
+    Category("C2", "隐性壁垒", "另设市场准入限制性条件", 3, 7, "违规另设市场准入限制性条件"),
+    Category("C3", "隐性壁垒", "监管能力不足导致不敢批", 3, 2, "以监管能力不足为由不予准入"),
+    Category("C4", "隐性壁垒", "行政审批互为前置", 3, 0, "设置互为前置的审批条件"),
+    Category("C5", "隐性壁垒", "同类事项跨区域重复审批", 3, 1, "对同类事项跨区域重复审批"),
+    Category("C9", "隐性壁垒", "其他隐性壁垒", 3, 8, "设置市场准入隐性壁垒"),
+    Category("D", "其他违背市场准入负面清单制度的情况", "", 4, 4, "违背市场准入负面清单制度"),
+)
+BY_CODE: dict[str, Category] = {c.code: c for c in CATEGORY_TABLE}
+# code -> (category as 1670号 writes it, hidden-barrier subtype or ""), in 1670号's order
+CATEGORIES: dict[str, tuple[str, str]] = {c.code: (c.name, c.subtype) for c in CATEGORY_TABLE}
+# the codes from the most specific to the catch-alls: which one a case keeps when several rules classify it
+PRECEDENCE: list[str] = [c.code for c in sorted(CATEGORY_TABLE, key=lambda c: c.rank)]
+CONDUCT: dict[str, str] = {c.code: c.conduct for c in CATEGORY_TABLE}
 # the four classes of 1670号 part 1, in its order; C* codes all belong to class (三)
-CLASSES = {"A": "（一）", "B": "（二）", "C": "（三）", "D": "（四）"}
+CLASS_ITEM: dict[str, int] = {c.code[:1]: c.item for c in CATEGORY_TABLE}
+CLASSES = {cls: f"（{'一二三四'[item - 1]}）" for cls, item in CLASS_ITEM.items()}
 UNCLASSIFIED = "待人工分类"
 
 
@@ -33,15 +55,26 @@ def category_class(code: str | None) -> str:
 
 def category_label(code: str | None) -> str:
     """'C2' -> '（三）设置市场准入隐性壁垒：另设市场准入限制性条件'."""
-    if not code or code not in CATEGORIES:
+    c = BY_CODE.get(code or "")
+    if c is None:
         return UNCLASSIFIED
-    name, sub = CATEGORIES[code]
-    return f"{CLASSES[category_class(code)]}{name}" + (f"：{sub}" if sub else "")
+    return f"{CLASSES[category_class(code)]}{c.name}" + (f"：{c.subtype}" if c.subtype else "")
 
 
 def class_label(cls: str) -> str:
-    code = {"A": "A", "B": "B", "C": "C1", "D": "D"}.get(cls)
-    return f"{CLASSES[cls]}{CATEGORIES[code][0]}" if code else UNCLASSIFIED
+    first = next((c for c in CATEGORY_TABLE if category_class(c.code) == cls), None)
+    return f"{CLASSES[cls]}{first.name}" if first else UNCLASSIFIED
+
+
+def pick_category(candidates: list[tuple[str, str, str]]) -> tuple[str, str, str]:
+    """[(code, subtype, rule id)] from the case rules -> the one to keep: (code, subtype, the rule ids, the winning
+    rule first). Codes outside the table lose to every known code."""
+    if not candidates:
+        return "", "", ""
+    last = len(CATEGORY_TABLE)
+    best = min(candidates, key=lambda c: BY_CODE[c[0]].rank if c[0] in BY_CODE else last)
+    rules = [best[2]] + sorted({c[2] for c in candidates} - {best[2]})
+    return best[0], best[1], "、".join(rules)
 
 
 # channels as the register spells them; raw spellings are mapped by cases.normalize.channel()

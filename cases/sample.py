@@ -10,6 +10,7 @@ import datetime as dt
 import random
 from pathlib import Path
 
+from cases.model import CATEGORY_TABLE
 from engine.errors import UserError
 
 CITY = "青禾市"
@@ -83,7 +84,9 @@ def _case_text(rng: random.Random, code: str, region: str, year: int, unit: str 
     return {"unit": dept, "description": desc, "document": doc if clause else "", "clause": clause, "list_item": ""}
 
 
-_CODES = [("A", 8), ("B", 14), ("C1", 10), ("C2", 34), ("C3", 7), ("C4", 6), ("C5", 6), ("C9", 8), ("D", 7)]
+# how often each category occurs in the sample (per hundred cases, roughly as in published batches); the codes and
+# their order come from cases.model.CATEGORY_TABLE, a category missing here occurs with weight 5
+_WEIGHT = {"A": 8, "B": 14, "C1": 10, "C2": 34, "C3": 7, "C4": 6, "C5": 6, "C9": 8, "D": 7}
 DATE_STYLES = ["{y}-{m:02d}-{d:02d}", "{y}/{m}/{d}", "{y}年{m}月{d}日", "{y}.{m}.{d}"]
 
 
@@ -91,7 +94,8 @@ def generate(rows: int = 120, seed: int = 2026, start: dt.date = dt.date(2026, 4
              end: dt.date = dt.date(2026, 9, 30), dirty: bool = True) -> list[dict]:
     """Rows keyed by the Chinese headers, in the order a clerk would have typed them."""
     rng = random.Random(seed)
-    codes, cw = zip(*_CODES)
+    codes = [c.code for c in CATEGORY_TABLE]
+    cw = [_WEIGHT.get(c, 5) for c in codes]
     chans, chw = zip(*CHANNELS)
     span = (end - start).days
     out: list[dict] = []

@@ -15,12 +15,10 @@ from dataclasses import dataclass, field
 
 from cases import store
 from cases.features import as_rule_record, quarter_unit_counts
-from cases.model import UNCLASSIFIED, quarter_of
+from cases.model import UNCLASSIFIED, pick_category, quarter_of
 from dsl.compiler import all_atoms
 
-# When several rules classify one case, the most specific form wins: the named hidden-barrier forms first, the
-# catch-alls (C2 "另设条件" has the broadest wording, C9 and D are "其他") last.
-PRECEDENCE = ["C4", "C5", "C3", "C1", "D", "A", "B", "C2", "C9"]
+# When several rules classify one case, cases.model.pick_category keeps one by the precedence in CATEGORY_TABLE.
 SCAN_COLUMNS = ["case_id", "region", "unit", "channel", "received_date", "description", "document", "clause",
                 "list_item", "category", "subtype", "category_by", "flags", "verify_status", "rectify_status",
                 "rectify_deadline", "rectify_measures"]
@@ -37,15 +35,6 @@ class ScanResult:
     by_flag: Counter = field(default_factory=Counter)
     reclassified: int = 0
     manual: int = 0
-
-
-def pick_category(candidates: list[tuple[str, str, str]]) -> tuple[str, str, str]:
-    """[(code, subtype, rule id)] -> the one to keep (code, subtype, rule ids that agreed, then the others)."""
-    if not candidates:
-        return "", "", ""
-    best = min(candidates, key=lambda c: PRECEDENCE.index(c[0]) if c[0] in PRECEDENCE else len(PRECEDENCE))
-    rules = [best[2]] + sorted({c[2] for c in candidates} - {best[2]})
-    return best[0], best[1], "、".join(rules)
 
 
 def _flag_text(finding, rec: dict) -> str:

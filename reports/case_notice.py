@@ -6,25 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from cases.model import CATEGORIES, category_class, category_label
+from cases.model import CATEGORIES, CLASS_ITEM, CONDUCT, category_class, category_label
 from cases.normalize import date_cn
 from reports.case_doc import CaseDoc
 
 BASIS_INSTRUMENT = "发改体改〔2021〕1670号"
 BASIS_TITLE = "国家发展改革委关于建立违背市场准入负面清单案例归集和通报制度的通知"
-CLASS_ITEM = {"A": 1, "B": 2, "C": 3, "D": 4}
-
-CONDUCT = {
-    "A": "违规审批市场准入负面清单禁止或许可准入事项",
-    "B": "违规进入市场准入负面清单禁止或限制进入领域",
-    "C1": "对国家层面已放开事项仍在审批",
-    "C2": "违规另设市场准入限制性条件",
-    "C3": "以监管能力不足为由不予准入",
-    "C4": "设置互为前置的审批条件",
-    "C5": "对同类事项跨区域重复审批",
-    "C9": "设置市场准入隐性壁垒",
-    "D": "违背市场准入负面清单制度",
-}
 SOURCE_PHRASE = {
     "12345热线": "群众通过12345热线反映", "投诉举报": "接到投诉举报", "自查自纠": "经自查自纠发现",
     "督查检查": "经督查检查发现", "媒体报道": "据媒体报道", "效能评估": "经市场准入效能评估发现",

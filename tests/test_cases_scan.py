@@ -199,3 +199,23 @@ def test_published_cases_are_classified_as_the_reference_does():
     result, _ = scan._classify_batch(rows, 0, Counter(), AS_OF, "reference")
     got = {i: result[f"R{i}"][0] for i in range(len(PUBLISHED))}
     assert got == {i: c for i, (_, _, c) in enumerate(PUBLISHED)}
+
+
+def test_one_category_table_drives_rules_scan_and_sample():
+    """cases.model.CATEGORY_TABLE is the only list of categories: the case rules set exactly its codes, the scan
+    keeps the most specific one, and the sample generator produces every one of them."""
+    from cases.model import CATEGORY_TABLE, CONDUCT, PRECEDENCE, category_label, pick_category
+
+    codes = [c.code for c in CATEGORY_TABLE]
+    set_by_rules = {r.sets["category"] for r in scan.case_rules().rules if "category" in r.sets}
+    assert set_by_rules == set(codes)
+    assert sorted(PRECEDENCE) == sorted(codes) and set(CONDUCT) == set(codes)
+    assert pick_category([("C2", "另设市场准入限制性条件", "CASE-C2"), ("C4", "行政审批互为前置", "CASE-C4")]) == \
+        ("C4", "行政审批互为前置", "CASE-C4、CASE-C2")
+    assert pick_category([("X9", "", "CASE-X"), ("C9", "其他隐性壁垒", "CASE-C9")])[0] == "C9"
+    assert pick_category([]) == ("", "", "")
+    assert category_label("C2") == "（三）隐性壁垒：另设市场准入限制性条件" and category_label("Z") == "待人工分类"
+    import random
+    rng = random.Random(1)
+    for code in codes:                      # the sample can write a case of every category in the table
+        assert sample._case_text(rng, code, sample.REGIONS[0], 2026)["description"]
