@@ -204,12 +204,12 @@ PUNCT = "，。；：、（）()“”\"'《》,.;:!?！？‘’【】"
 WS = re.compile(r"\s+")
 LAW_BEFORE = re.compile(r"(第[一二三四五六七八九十百零〇\d]+条[^。“”]{0,40}|《[^》]*》(第[^。“”]{0,30})?|法律规定|规定的)$")
 POLICY_BEFORE = re.compile(r"(规定|明确|要求|约定|含有|提出|载明|内容为|条款|写明|表述为|设置|注明|中的|违规内容】|写有|列明|指出|表示|"
-                           r"》中|》在|内容】中|设定为|仅限于|具备|其中在|基本情况】|"
+                           r"》中|》在|内容】中|设定为|仅限于|具备|其中在|基本情况】|应为|设定了?|资格条件|程序包括|机构应|"
                            r"[：:，,])\s*$")
 LAW_START = ("不得", "行政机关", "没有法律", "政策制定机关", "起草单位", "经营者", "任何单位和个人")
 CUT = ("…", "...", "．．．")
 ENDCUT = re.compile(r"^(?:…+|\.{3,}|．{3,})|(?:…+|\.{3,}|．{3,})$")
-RECTIFIED = re.compile(r"(修改为|调整为|修订为|改为|变更为|整改为|表述为)[：:，]?\s*“")
+RECTIFIED = re.compile(r"(修改为|调整为|修订为|改为|变更为|整改为|更正为)[：:，]?\s*“")
 PARA = re.compile(r"(?:[》）)，,号]|文件|措施|通知|办法|意见|方案|协议|公告|纪要)(?:中|其中)?(?:规定|要求|明确)[：:，,]?\s*"
                   r"([^“”【】。]{12,200}?)(?=[，,；。]?\s*(?:违反|违背|涉嫌违反|排除|限制了|妨碍了|该规定|上述|构成|属于))")
 PARA2 = re.compile(r"(?:印发|下发|发布|出台|制定|签订)了?《[^》]{4,80}》(?:（[^）]{2,30}）)?[，,]\s*(?:规定|明确|要求)?[：:]?\s*"
@@ -362,7 +362,7 @@ def sector_of(*texts: str) -> str:
 
 
 def family_of(text: str, content: str) -> str:
-    if "备案" in text and re.search(r"以备案、登记|备案[^。]{0,20}(审批|许可|准入障碍)|变相审批", content):
+    if "备案" in text and re.search(r"以备案、登记|备案[^。]{0,20}(审批|许可|准入障碍)|变相审批|行政审批性质的事前备案", content):
         return "filing"
     if "市场准入负面清单" in content:
         return "negative_list"
@@ -388,6 +388,7 @@ REJECT = (
     "限定投放数量1500辆",                            # fragment of a contract description
     "限定投放数量1万辆",                             # fragment of a contract description
     "投产运营后且2022年度地方财政贡献在10万元以上：国家级",  # condition run together with a list of proofs
+    "具有测绘地理信息主管部门颁发的《测绘资质证书》",  # a lawful licence requirement quoted as context
 )
 
 
@@ -519,15 +520,19 @@ def extract(row: dict):
     content, case = row["content"], row["case"]
     viol, rect = [], []
     desc = set(bigrams(describe(case)))
+    prev_policy_end = None
     for s, e, q in quotes(content):
         before = content[max(0, s - 12):s]
+        follows_policy = prev_policy_end is not None and not content[prev_policy_end:s].strip("、，,；; \n")
+        prev_policy_end = None
         if RECTIFIED.search(before + "“"):
             t = clean(q)
             if len(t) >= 8 and not any(c in t for c in CUT):
                 rect.append((t.rstrip("。"), "verbatim", "quoted revised wording"))
             continue
-        if not is_policy_quote(content, s, q):
+        if not (is_policy_quote(content, s, q) or (follows_policy and not LAW_BEFORE.search(before))):
             continue
+        prev_policy_end = e                     # “…”“…”: a run of quotations of the same document
         t = clean(q).rstrip("。")
         kind0, how0 = "verbatim", "whole quotation"
         stripped = ENDCUT.sub("", t)
