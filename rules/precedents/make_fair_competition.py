@@ -42,8 +42,8 @@ SCRIPTS = {
     "add_hlj_cases.ts": ("hlj-2020-zf", "HLJ20"),
     "add_samr_2021_cases.ts": ("samr-2022-fcr-dc2021", "SAMR21"),
     "add_samr_2021_cases_part2.ts": ("samr-2022-fcr-dc2021", "SAMR21"),
-    "add_chongqing_hubei_early2022_cases.ts": ("samr-2022-zf-cqhb", "CQHB22"),
-    "add_shandong_anhui_early2022_cases.ts": ("samr-2022-zf-sdah", "SDAH22"),
+    "add_chongqing_hubei_early2022_cases.ts": ("samr-zf-cqhb", "CQHB22"),
+    "add_shandong_anhui_early2022_cases.ts": ("samr-zf-sdah", "SDAH22"),
     "add_samr_2022_batch1_cases.ts": ("samr-2022-zx-batch1", "SAMRZX1"),
     "add_samr_2022_batch2_cases.ts": ("samr-2022-zx-batch2", "SAMRZX2"),
     "add_samr_2022_batch2_part2.ts": ("samr-2022-zx-batch2", "SAMRZX2"),
@@ -393,22 +393,29 @@ REJECT = (
 
 
 # --- build ---------------------------------------------------------------------------------------------------------
-def load_existing() -> list[set]:
-    sets = []
+def load_existing() -> list[tuple[str, set]]:
+    """(id, bigrams) of every dev-corpus text and every item of the other precedent files."""
+    out = []
     for line in DEV.read_text(encoding="utf-8").splitlines():
         if line.strip():
-            sets.append(set(bigrams(json.loads(line)["text"])))
+            d = json.loads(line)
+            out.append((f"dev:{d['id']}", set(bigrams(d["text"]))))
     for p in sorted(HERE.glob("*.jsonl")):
         if p.name in OWN:
             continue
         for line in p.read_text(encoding="utf-8").splitlines():
             if line.strip():
-                sets.append(set(bigrams(json.loads(line)["text"])))
-    return sets
+                d = json.loads(line)
+                out.append((f"{p.stem}:{d['id']}", set(bigrams(d["text"]))))
+    return out
 
 
-def is_dup(bg: set, pool: list[set]) -> bool:
-    return any(bg == s or containment(bg, s) >= 0.6 or containment(s, bg) >= 0.6 for s in pool)
+def dup_of(bg: set, pool: list[tuple[str, set]]) -> str | None:
+    """The id of the first pooled text that equals or contains >= 0.6 of this one (or the other way round)."""
+    for pid, s in pool:
+        if bg == s or containment(bg, s) >= 0.6 or containment(s, bg) >= 0.6:
+            return pid
+    return None
 
 
 # Corrections to what a script's records say about its release (the note of each item says so)
@@ -528,16 +535,16 @@ def extract(row: dict):
         if RECTIFIED.search(before + "“"):
             t = clean(q)
             if len(t) >= 8 and not any(c in t for c in CUT):
-                rect.append((t.rstrip("。"), "verbatim", "quoted revised wording"))
+                rect.append((t.rstrip("。"), "verbatim", "通报引号内的整改后表述"))
             continue
         if not (is_policy_quote(content, s, q) or (follows_policy and not LAW_BEFORE.search(before))):
             continue
         prev_policy_end = e                     # “…”“…”: a run of quotations of the same document
         t = clean(q).rstrip("。")
-        kind0, how0 = "verbatim", "whole quotation"
+        kind0, how0 = "verbatim", "通报引号内原文（整段）"
         stripped = ENDCUT.sub("", t)
         if stripped != t:                       # the transcriber cut only before / after: the rest is contiguous
-            t, kind0, how0 = stripped.rstrip("。"), "trimmed", "quotation cut by the transcriber at its start or end"
+            t, kind0, how0 = stripped.rstrip("。"), "trimmed", "通报引号内原文，转录者在首或尾有删节，取其余连续部分"
         if len(t) < 10 or any(c in t for c in CUT) or "“" in t[:1]:
             continue
         if len(t) <= 160:
@@ -548,7 +555,7 @@ def extract(row: dict):
             continue
         best = max(parts, key=lambda p: containment(set(bigrams(p)), desc) + 0.001 * len(p))
         if 10 <= len(best) <= 220 and not any(c in best for c in CUT):
-            viol.append((best, "trimmed", "one item/sentence of a longer quotation", e))
+            viol.append((best, "trimmed", "通报引号内较长原文中的一项/一句", e))
     # 【违规条款原文】 … : the release prints the clause itself, unquoted (State Council 督查 transcriptions)
     for m in re.finditer(r"【违规条款原文】\s*(.+?)(?=【|$)", content, flags=re.S):
         block = m.group(1).strip()
@@ -556,26 +563,26 @@ def extract(row: dict):
             continue
         t = clean(block).rstrip("。")
         if 10 <= len(t) <= 160:
-            viol.append((t, "verbatim", "clause printed under 【违规条款原文】", None))
+            viol.append((t, "verbatim", "通报【违规条款原文】所载原文", None))
         elif len(t) > 160:
             parts = split_items(block)
             if parts:
                 best = max(parts, key=lambda p: containment(set(bigrams(p)), desc) + 0.001 * len(p))
                 if 10 <= len(best) <= 220 and not any(c in best for c in CUT):
-                    viol.append((best, "trimmed", "one item/sentence of the clause printed under 【违规条款原文】", None))
+                    viol.append((best, "trimmed", "通报【违规条款原文】所载原文中的一项/一句", None))
     if not viol:
         # 【违规内容】规定：… without quotation marks: the release's own statement of the requirement
         for m in re.finditer(r"【违规内容】\s*(?:规定[：:])?\s*([^【“”]+?)(?=【|$)", content, flags=re.S):
             t = clean(m.group(1)).rstrip("。")
             if 12 <= len(t) <= 200 and not any(c in t for c in CUT) and not any(w in t for w in PARA_BAD):
-                viol.append((t, "paraphrase-by-source", "release's statement under 【违规内容】", None))
+                viol.append((t, "paraphrase-by-source", "通报【违规内容】下的表述（未加引号）", None))
     if not viol:
         for rx in (PARA, PARA2):
             for m in rx.finditer(content):
                 t = clean(m.group(1)).rstrip("。")
                 if 12 <= len(t) <= 200 and not any(c in t for c in CUT) and not any(w in t for w in PARA_BAD) \
                         and t[0] not in PUNCT and OPERATIVE.search(t):
-                    viol.append((t, "paraphrase-by-source", "release's description", m.end()))
+                    viol.append((t, "paraphrase-by-source", "通报对该规定的描述", m.end()))
                     break
             if viol:
                 break
@@ -584,7 +591,8 @@ def extract(row: dict):
 
 def build(mirror: Path):
     pool = load_existing()
-    own: list[set] = []
+    own: list[tuple[str, set]] = []
+    dup_log = []
     out_v, out_r = [], []
     dropped = Counter()
     counters = Counter()
@@ -607,51 +615,86 @@ def build(mirror: Path):
                 dropped["rejected on reading"] += 1
                 continue
             bg = set(bigrams(text))
-            if is_dup(bg, pool):
+            hit = dup_of(bg, pool)
+            if hit:
                 dropped["dev/other precedent files"] += 1
+                dup_log.append((hit, row["batch"], text))
                 continue
-            if is_dup(bg, own):
+            if dup_of(bg, own):
                 dropped["own (earlier release or same case)"] += 1
                 continue
             flat = WS.sub("", content)
             if text not in flat:
                 raise SystemExit(f"not a contiguous piece of its source: {text[:40]} ({row['path']})")
-            own.append(bg)
             counters[row["prefix"]] += 1
             vid = f"FC-{row['prefix']}-{counters[row['prefix']]:03d}"
+            own.append((vid, bg))
             note = f"{org}{doc}".strip() or row["title"]
             note += f"；取法：{how}"
             if result:
-                note += f"；处理：{result[:60]}"
+                note += f"；处理：{result.split('。')[0][:80]}"
             note += "；日期为转录者所记[待核]"
             out_v.append(dict(id=vid, text=text, label="violation", family=family_of(text, content), basis=basis,
                               sector=sector_of(text, doc, case.get("title") or ""), kind=kind,
                               source_title=row["title"], source_url=url, publisher=row["publisher"],
                               batch=row["batch"], date=row["date"], note=note, via=REPO_URL))
-            last_v = vid
+            last_v, last_fam = vid, out_v[-1]["family"]
         for text, kind, how in rect:
             if last_v is None:
                 continue
             bg = set(bigrams(text))
-            if any(bg == s for s in pool) or is_dup(bg, [set(bigrams(r["text"])) for r in out_r]):
+            if any(bg == s for _, s in pool) or dup_of(bg, [(r["id"], set(bigrams(r["text"]))) for r in out_r]):
                 continue
-            out_r.append(dict(id=f"LR-{last_v[3:]}", text=text, label="compliant", family=None, basis="",
+            out_r.append(dict(id=f"LR-{last_v[3:]}", text=text, label="compliant", family=last_fam, basis=None,
                               sector=sector_of(text, doc), kind=kind, source_title=row["title"], source_url=url,
                               publisher=row["publisher"], batch=row["batch"], date=row["date"],
-                              note=f"通报所载整改后表述（{how}）；{org}{doc}；日期为转录者所记[待核]",
+                              note=f"{how}；{org}{doc}；日期为转录者所记[待核]",
                               via=REPO_URL, pair_of=last_v))
-    return out_v, out_r, dropped
+    return out_v, out_r, dropped, dup_log
+
+
+def stats(v: list[dict], r: list[dict], dropped: Counter, dup_log: list) -> str:
+    """Markdown tables for SOURCES_fair_competition.md (batches, years, articles, kinds, duplicates of dev)."""
+    lines = ["| batch id | 通报标题 | 发布者 | 日期 | 来源文件 | 收录 |", "|---|---|---|---|---|---|"]
+    seen = {}
+    for d in v:
+        seen.setdefault(d["batch"], [d, 0])[1] += 1
+    for b, (d, n) in sorted(seen.items(), key=lambda x: (x[1][0]["date"], x[0])):
+        lines.append(f"| {b} | {d['source_title']} | {d['publisher'] or '（转录未载）'} | {d['date']} | "
+                     f"`{d['source_url'].rsplit('/' + COMMIT + '/', 1)[-1]}` | {n} |")
+    lines += ["", "| 年份（通报日期） | 条数 |", "|---|---|"]
+    for y, n in sorted(Counter(d["date"][:4] for d in v).items()):
+        lines.append(f"| {y} | {n} |")
+    lines += ["", "| 通报所引条文（归并到“条”） | 条数 |", "|---|---|"]
+    arts = Counter()
+    for d in v:
+        first = d["basis"].split("、")[0]
+        m = re.match(r"(《[^》]+》(第[^条]+条|“[^”]+”)?)", first)
+        arts[m.group(1) if m else "（通报未点明条文）"] += 1
+    for a, n in arts.most_common():
+        lines.append(f"| {a} | {n} |")
+    lines += ["", "| kind | 条数 |", "|---|---|"]
+    for k, n in Counter(d["kind"] for d in v).most_common():
+        lines.append(f"| {k} | {n} |")
+    lines += ["", f"lawful_rectified：{len(r)} 条；丢弃：{dict(dropped)}", "",
+              "| 与之重复的已有条目 | 本批次 | 被丢弃的条款（前40字） |", "|---|---|---|"]
+    for hit, b, t in dup_log:
+        lines.append(f"| {hit} | {b} | {t[:40]} |")
+    return "\n".join(lines)
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--mirror", type=Path, default=MIRROR)
-    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--list", action="store_true", help="print the items, write nothing")
+    ap.add_argument("--stats", action="store_true", help="print the tables of SOURCES_fair_competition.md")
     a = ap.parse_args(argv)
-    v, r, dropped = build(a.mirror)
+    v, r, dropped, dup_log = build(a.mirror)
     if a.list:
         for d in v + r:
-            print(d["id"], d["kind"], d["basis"][:30], "|", d["text"])
+            print(d["id"], d["kind"], d["basis"] or "", "|", d["text"])
+    elif a.stats:
+        print(stats(v, r, dropped, dup_log))
     else:
         for name, items in (("fair_competition.jsonl", v), ("lawful_rectified.jsonl", r)):
             with open(HERE / name, "w", encoding="utf-8") as f:
