@@ -230,3 +230,133 @@ def test_reimport_does_not_undo_verification(conn, tmp_path, db_target):
     assert res.balanced()
     rec = store.get(conn, "T-002")
     assert (rec.verify_status, rec.rectify_status) == ("属实", "已整改")
+
+
+# ---- crash safety and concurrency, with real processes -------------------------------------------------------------
+
+_CHILD = r"""
+import sys, time
+from pathlib import Path
+from cases import importer, store
+
+db, src, marker = sys.argv[1:4]
+real = store.add_history
+
+def pause_inside_the_transaction(conn, entries):   # the inserts and updates are written, the commit is not
+    real(conn, entries)
+    Path(marker).write_text("in")
+    time.sleep(120)
+
+importer.store.add_history = pause_inside_the_transaction
+conn = store.connect(db)
+importer.import_file(src, conn)
+"""
+
+
+def _table(db):
+    c = sqlite3.connect(db)
+    try:
+        cases = c.execute("SELECT * FROM cases ORDER BY case_id").fetchall()
+        history = c.execute("SELECT COUNT(*) FROM case_history").fetchone()[0]
+        return cases, history
+    finally:
+        c.close()
+
+
+def test_kill_9_in_the_middle_of_an_import_leaves_the_register_unchanged(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    db = tmp_path / "cases.db"
+    c = store.connect(db)
+    importer.import_file(DIRTY, c)
+    c.close()
+    before = _table(db)
+    rows = sample.generate(rows=300, seed=5, dirty=False)
+    rows[0]["案例编号"] = "T-002"                      # an update of a case already in the register, with history
+    src = tmp_path / "more.csv"
+    sample.write(src, rows)
+    marker = tmp_path / "inside"
+    child = subprocess.Popen([sys.executable, "-c", _CHILD, str(db), str(src), str(marker)])
+    try:
+        for _ in range(600):
+            if marker.exists() or child.poll() is not None:
+                break
+            time.sleep(0.05)
+        assert marker.exists(), "the import never reached its transaction"
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == -signal.SIGKILL
+    assert _table(db) == before                       # nothing of the killed import is in the register
+    c = store.connect(db)                             # and it opens, takes the same import, and keeps it
+    try:
+        res = importer.import_file(src, c)
+        assert res.balanced() and res.new >= 250 and res.updated == 1
+    finally:
+        c.close()
+
+
+_IMPORTER = r"""
+import sys, time
+from pathlib import Path
+from cases import importer, store
+
+db, src, go = sys.argv[1:4]
+while not Path(go).exists():
+    time.sleep(0.005)
+conn = store.connect(db)
+res = importer.import_file(src, conn)
+print(res.new, res.updated, res.unchanged, res.rejected)
+"""
+
+
+def test_two_concurrent_imports_with_overlapping_ids_end_as_one_after_the_other(tmp_path):
+    import subprocess
+    import sys
+
+    base = sample.generate(rows=400, seed=21, dirty=False)
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    sample.write(a, base[:300])
+    other = [dict(r) for r in base[150:]]              # 150 ids in both files, with other descriptions
+    for r in other[:150]:
+        r["问题描述"] = r["问题描述"] + "（复核后补充）"
+    sample.write(b, other)
+
+    def serial(first, second, name):
+        db = tmp_path / name
+        c = store.connect(db)
+        importer.import_file(first, c)
+        importer.import_file(second, c)
+        c.close()
+        return db
+
+    def content(db):
+        c = sqlite3.connect(db)
+        try:
+            cols = [r[1] for r in c.execute("PRAGMA table_info(cases)") if r[1] not in ("created_at", "updated_at",
+                                                                                          "source")]
+            return c.execute(f"SELECT {', '.join(cols)} FROM cases ORDER BY case_id").fetchall()
+        finally:
+            c.close()
+
+    orders = {"ab": content(serial(a, b, "ab.db")), "ba": content(serial(b, a, "ba.db"))}
+    assert orders["ab"] != orders["ba"]               # the order matters, so the test can tell
+    for attempt in range(3):
+        db = tmp_path / f"concurrent{attempt}.db"
+        store.connect(db).close()
+        go = tmp_path / f"go{attempt}"
+        procs = [subprocess.Popen([sys.executable, "-c", _IMPORTER, str(db), str(f), str(go)],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for f in (a, b)]
+        go.write_text("go")
+        outs = [p.communicate(timeout=120) for p in procs]
+        assert all(p.returncode == 0 for p in procs), [o[1][-500:] for o in outs]
+        got = content(db)
+        assert got in (orders["ab"], orders["ba"])    # never a mixture of the two
+        counts = [tuple(map(int, o[0].split())) for o in outs]
+        assert sum(n for n, *_ in counts) == 400      # every id inserted exactly once
