@@ -233,11 +233,11 @@ def test_suppressions_report_unknown_rules_unused_items_and_empty_reasons(tmp_pa
     sup = tmp_path / "s.yaml"
     sup.write_text("- rule: FC-14-1-a\n  reason: 已经国务院批准（国函〔2025〕12号）\n"
                    "- rule: FC-14-1-z\n  reason: 已经国务院批准（国函〔2025〕12号）\n"
-                   "- rule: FC-8-1\n  reason: 已经国务院批准（国函〔2025〕12号）\n", encoding="utf-8")
+                   "- rule: FC-10-1\n  reason: 已经国务院批准（国函〔2025〕12号）\n", encoding="utf-8")
     r = run("check", "--suppress", str(sup), str(p))
     assert r.returncode == 1 and "略去 1 条" in r.stdout
     assert f"{sup}:3：规则编号“FC-14-1-z”不存在" in r.stderr
-    assert f"{sup}:5：忽略 FC-8-1 的这一项在本次检查中没有忽略任何问题" in r.stderr
+    assert f"{sup}:5：忽略 FC-10-1 的这一项在本次检查中没有忽略任何问题" in r.stderr
     assert "FC-14-1-a 的这一项" not in r.stderr
     for reason in ("x", "无", "ok", "。。。"):
         sup.write_text(f"- rule: FC-14-1-a\n  reason: \"{reason}\"\n", encoding="utf-8")
@@ -251,8 +251,11 @@ def _in_a_terminal(args, cwd=None):
     import os
     import pty
 
+    import tempfile
+
     master, slave = pty.openpty()
-    proc = subprocess.Popen(policylint_cmd() + list(args), stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL,
+    out = tempfile.TemporaryFile()   # a file, not a pipe: a full pipe nobody reads would block the command
+    proc = subprocess.Popen(policylint_cmd() + list(args), stdout=out, stderr=slave, stdin=subprocess.DEVNULL,
                             cwd=cwd, env={**os.environ, "COLUMNS": "100", "TERM": "xterm"})
     os.close(slave)
     chunks = []
@@ -264,8 +267,8 @@ def _in_a_terminal(args, cwd=None):
         if not data:
             break
         chunks.append(data)
-    proc.stdout.read()
     proc.wait(timeout=300)
+    out.close()
     os.close(master)
     return proc.returncode, b"".join(chunks).decode("utf-8", "replace")
 

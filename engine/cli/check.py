@@ -235,7 +235,8 @@ def cmd_check(args) -> int:
                 f"{f.rule}@{Path(f.file).name}:{f.line}（理由：{s.reason}）" for f, s in dropped[:10])
                 + ("……" if len(dropped) > 10 else ""))
         known = {r.id for r in rs.rules} | {r for r, _ in _extra_rule_ids()}
-        for s in suppress.unused(suppressions, dropped):
+        read = len(paths) - (len(failures) - len(refused))
+        for s in suppress.unused(suppressions, dropped) if read else ():
             if s.rule in known:
                 print(f"policylint：警告：{suppress_file}:{s.line}：忽略 {s.rule} 的这一项在本次检查中没有忽略任何问题"
                       f"（草案已修改，或 file/path/text 写得不对），可以删去", file=sys.stderr)
