@@ -282,7 +282,8 @@ def list_reviews(conn, user_name: str | None = None, limit: int = 50) -> list[di
     return [dict(r) for r in conn.execute(sql + f" ORDER BY created_at DESC, id LIMIT {int(limit)}", args)]
 
 
-def decide(conn, rid: str, key: str, decision: str, reason: str, user_name: str, ip: str = "") -> dict:
+def decide(conn, rid: str, key: str, decision: str, reason: str, user_name: str, ip: str = "",
+           label: str = "") -> dict:
     """Record the reviewer's decision on one finding (the latest one counts) and write it to the audit log."""
     reason = " ".join((reason or "").split())
     if decision not in DECISIONS:
@@ -296,7 +297,7 @@ def decide(conn, rid: str, key: str, decision: str, reason: str, user_name: str,
                  "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (review_id, finding_key) DO UPDATE SET "
                  "decision = excluded.decision, reason = excluded.reason, user_name = excluded.user_name, "
                  "at = excluded.at", (rid, key, decision, reason, user_name, at))
-    audit(conn, user_name, "审查决定", f"{rid}/{key}", f"{decision}；理由：{reason}", ip)
+    audit(conn, user_name, "审查决定", f"{label or rid}（{key}）", f"{decision}；理由：{reason}", ip)
     return {"decision": decision, "reason": reason, "by": user_name, "at": at}
 
 

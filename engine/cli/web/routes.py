@@ -208,7 +208,8 @@ def decide(request: Request, rid: str, key: str = Form(""), decision: str = Form
         if key not in keys:
             raise WebError(400, "这条问题不在本草案的检查结果中，请刷新页面")
         try:
-            accounts.decide(conn, rid, key, decision, reason, user["name"], client_ip(request))
+            accounts.decide(conn, rid, key, decision, reason, user["name"], client_ip(request),
+                            label=f"{review['name']} 第 {keys.index(key) + 1} 条问题")
         except UserError as e:
             raise WebError(400, f"第 {keys.index(key) + 1} 条问题的决定未保存：{e}") from None
     return redirect(f"/reviews/{rid}#f{keys.index(key) + 1}")
