@@ -56,13 +56,13 @@ def _marker(n: int, kind: str) -> str:
     """What a browser shows before an item of an ordered list."""
     if kind in ("a", "A") and n > 0:
         letter = chr(ord("a") + (n - 1) % 26)
-        return (letter.upper() if kind == "A" else letter) + ". "
+        return (letter.upper() if kind == "A" else letter) + "."
     if kind in ("i", "I"):
         from .docx import _roman
 
         roman = _roman(n)
-        return (roman if kind == "I" else roman.lower()) + ". "
-    return f"{n}. "
+        return (roman if kind == "I" else roman.lower()) + "."
+    return f"{n}."
 
 
 def html_text(data: bytes, name: str, limits: Limits) -> str:
@@ -137,6 +137,8 @@ def html_text(data: bytes, name: str, limits: Limits) -> str:
         if el.text:
             pieces.append(el.text)
             count += len(el.text)
+            if count > limits.max_chars:
+                raise UserError(f"{name}：文字过多（超过 {limits.max_chars:,} 字；{over(limits, 'max_chars')}）")
         for child in reversed(el):
             todo.append((child, False))
     lines = []

@@ -11,7 +11,7 @@ threshold is relative to the font size, so the unit does not matter.
    “3/10”, “3”) and lines that repeat on at least half of the pages (running headers and footers).
 3. Lines become paragraphs: a line starts a new paragraph when it begins with a numbering (第X章/节/条, （一）, 一、,
    1., （1）, ①, 附件), when it is indented from the body's left edge (the two-character first-line indent of
-   Chinese documents, a centred title), when the line before it stopped a character or more short of the right edge, or
+   Chinese documents, a centred title), when the line before it stopped more than a character short of the right edge, or
    when it lies further below the line before it than the pitch of wrapped lines (paragraph spacing). Otherwise it continues the paragraph
    (a wrapped line) and is joined without a break (with a space between two Latin letters or digits).
 
@@ -168,11 +168,11 @@ def paragraphs(pages: list[Page]) -> list[str]:
                    or ln.x0 > left + 0.9 * size
                    or "\t" in text)
             if not new and prev is not None:
-                new = (prev.x1 < right - 1.0 * size or ln.top - prev.top > 1.3 * pitch or "\t" in prev.text)
+                new = (prev.x1 < right - 1.25 * size or ln.top - prev.top > 1.3 * pitch or "\t" in prev.text)
             elif not new and prev is None:
                 # the first line of a page continues the last paragraph of the page before when that one ran full
                 last = pages[page_no - 1].lines[-1] if page_no and pages[page_no - 1].lines else None
-                new = last is None or last.x1 < right - 1.0 * size or "\t" in last.text
+                new = last is None or last.x1 < right - 1.25 * size or "\t" in last.text
             if new:
                 out.append(text)
             else:

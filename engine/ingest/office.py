@@ -1,7 +1,8 @@
 """Old Word (.doc) and WPS (.wps) drafts: converted to .docx by LibreOffice headless, then read as a .docx.
 
 The conversion runs `soffice --headless --convert-to docx` on a private copy of the file, in a temporary folder,
-with its own user profile (`-env:UserInstallation`, so it neither touches nor waits for an office session the user
+read with the Word 97 import filter (WPS 文字 writes its .wps in that binary format; without a fixed filter
+LibreOffice would import a damaged file as plain text and "read" its bytes), with its own user profile (`-env:UserInstallation`, so it neither touches nor waits for an office session the user
 has open, and two conversions can run at once), in its own process group, stopped after
 `Limits.convert_timeout` seconds. The .docx it writes is read within the same bounds as any other .docx.
 
@@ -50,7 +51,7 @@ def convert_to_docx(p: Path, name: str, suffix: str, limits: Limits) -> bytes:
         outdir.mkdir()
         profile = (tmpdir / "profile").as_uri()
         cmd = [program, f"-env:UserInstallation={profile}", "--headless", "--invisible", "--nologo",
-               "--norestore", "--nolockcheck", "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(outdir),
+               "--norestore", "--nolockcheck", "--infilter=MS Word 97", "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(outdir),
                str(source)]
         env = dict(os.environ, HOME=str(tmpdir), SAL_USE_VCLPLUGIN="svp")
         try:
