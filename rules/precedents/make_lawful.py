@@ -121,7 +121,7 @@ VIOLATION_LOOK = [
 WHY_ZH = {
     "filing-not-precondition": "明确备案不作为许可或前置条件",
     "filing-review-of-legislation": "“备案”指法规、规章、规范性文件的报备和备案审查（立法监督），与市场主体无关",
-    "filing-report-to-authority": "事后报送备案，告知性质，不以备案作为从事活动的前提",
+    "filing-report-to-authority": "向主管机关报送备案（事后告知或上下级报备），不以备案作为从事活动的前提",
     "filing-after-the-fact": "活动发生后限期备案或备案信息公示，告知性质",
     "registration-service": "登记机关依法办理登记的程序和服务要求",
     "approval-simplified": "简化、取消或压减审批，不增设条件",
@@ -464,6 +464,8 @@ def main() -> int:
     rows = []
     counters: Counter = Counter()
     for family, doc, article, s, why in chosen:
+        if s not in doc["body"]:          # every text is a contiguous piece of its source file
+            raise SystemExit(f"not found verbatim in {doc['path']}: {s}")
         counters[family] += 1
         rows.append({
             "id": f"{FAMILY_PREFIX[family]}-{counters[family]:03d}",
