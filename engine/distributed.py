@@ -107,52 +107,82 @@ def check_dask(paths: list[str], rs, spec: str, engine: str | None = None, prepa
         yield from run_tasks(c.client, paths, rs, engine, prepare, as_of, window=WINDOW_PER_WORKER * c.workers())
 
 
+def _materialize(blob: bytes):
+    import pickle
+
+    return pickle.loads(blob)
+
+
 def run_tasks(client, paths: list[str], rs, engine=None, prepare=None, as_of=None, window: int = 64):
-    from distributed import as_completed
+    """Documents as tasks on `client`'s cluster, at most `window` in flight, results yielded in input order.
+
+    The rule set is a task of its own (its pickle is kept by the scheduler, so it is rebuilt if every worker that
+    held it dies), fetched once by each worker. A worker's death marks every task it held; so a document whose
+    task was lost with a worker is tried again at the end, alone on the cluster: an innocent neighbour then
+    passes, and only the document that kills its worker is reported as a failed input.
+    """
+    import pickle
+
+    from distributed import KilledWorker, as_completed
 
     if not paths:
         return
     env = _env()
-    [rs_future] = client.scatter([rs], broadcast=True, hash=False)
+    tag = f"{os.getpid()}-{id(paths):x}"
+    rs_future = client.submit(_materialize, pickle.dumps(rs), key=f"policylint-rules-{tag}", pure=False)
     futures = {}
     todo = iter(enumerate(paths))
 
-    def submit_one() -> bool:
-        try:
-            i, p = next(todo)
-        except StopIteration:
-            return False
-        fut = client.submit(_task, i, p, rs_future, engine, prepare, as_of, env, key=f"policylint-{i}-{os.getpid()}",
+    def submit(i: int, p: str, attempt: int = 0):
+        fut = client.submit(_task, i, p, rs_future, engine, prepare, as_of, env, key=f"policylint-{tag}-{i}-{attempt}",
                             pure=False)
         futures[fut] = (i, p)
-        ac.add(fut)
-        return True
+        return fut
+
+    def submit_next() -> None:
+        for i, p in todo:
+            ac.add(submit(i, p))
+            return
 
     ac = as_completed()
     for _ in range(window):
-        if not submit_one():
-            break
+        submit_next()
     done: dict[int, tuple] = {}
+    lost: list[tuple[int, str]] = []
     nxt = 0
     for fut in ac:
         i, p = futures.pop(fut)
-        done[i] = _result(fut, i, p)
+        try:
+            done[i] = fut.result()
+        except KilledWorker:
+            lost.append((i, p))
+        except Exception as e:   # noqa: BLE001 - one failed input, not the batch
+            done[i] = _failure(e, i, p)
         fut.release()
-        submit_one()
+        submit_next()
         while nxt in done:
             yield done.pop(nxt)
             nxt += 1
+    for i, p in sorted(lost):            # one at a time: nothing else is on a worker that this one may kill
+        fut = submit(i, p, attempt=1)
+        try:
+            done[i] = fut.result()
+        except Exception as e:   # noqa: BLE001
+            done[i] = _failure(e, i, p)
+        futures.pop(fut, None)
+        fut.release()
+        while nxt in done:
+            yield done.pop(nxt)
+            nxt += 1
+    rs_future.release()
 
 
-def _result(fut, i: int, path: str) -> tuple:
+def _failure(e: BaseException, i: int, path: str) -> tuple:
     from distributed import KilledWorker
 
-    try:
-        return fut.result()
-    except KilledWorker:
+    if isinstance(e, KilledWorker):
         return i, None, f"{path}：检查该文件的 Dask 工作进程异常退出，该文件未能完成检查"
-    except Exception as e:   # noqa: BLE001 - a task that failed on the worker is one failed input, not the batch
-        return i, None, f"{path}：在 Dask 工作进程上检查失败（{type(e).__name__}: {e}）"
+    return i, None, f"{path}：在 Dask 工作进程上检查失败（{type(e).__name__}: {e}）"
 
 
 def map_in_order(spec: str, func, arg_tuples: list[tuple]):
