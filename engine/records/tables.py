@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import warnings
 from pathlib import Path
 from typing import Iterator, Union
@@ -228,8 +229,10 @@ def csv_rows(path: Path, data: bytes | None = None) -> Iterator[Row]:
         if bom:
             data = data[3:]
         leaning = _FileLeaning(data, bom)
-        text = data.decode("latin-1")   # one char per byte: the CSV structure is parsed on the bytes
-        per_row = True
+        text = _whole_utf8(data, bom)
+        per_row = text is None
+        if per_row:
+            text = data.decode("latin-1")   # one char per byte: the CSV structure is parsed on the bytes
     if csv.field_size_limit() < MAX_TABLE_BYTES + 1:
         csv.field_size_limit(MAX_TABLE_BYTES + 1)   # never trips: MAX_FIELD_CHARS is checked per row below
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text[:4096].split("\n", 1)[0]))
@@ -249,6 +252,8 @@ def csv_rows(path: Path, data: bytes | None = None) -> Iterator[Row]:
             if isinstance(cells, BadRow):
                 yield number, cells
                 continue
+        elif not codec:
+            pass
         elif any(_UTF16_MARK in c for c in cells):
             yield number, BadRow(f"含有无效的 {codec.upper()} 字节，无法解码，文件可能已损坏")
             continue
@@ -256,6 +261,19 @@ def csv_rows(path: Path, data: bytes | None = None) -> Iterator[Row]:
             yield number, BadRow(f"{codec.upper()} 字节错位（文件中少了或多了一个字节），解码结果是乱码，未导入")
             continue
         yield number, _oversized(cells) or cells
+
+
+_WIDE = re.compile("[\u0800-\U0010ffff]")
+
+
+def _whole_utf8(data: bytes, bom: bool) -> str | None:
+    """The file decoded at once when that is what row-by-row decoding would give: all of it valid UTF-8, and either
+    a BOM or some character of three bytes or more (so that no row is read as GB18030; see decode_bytes)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text if bom or text.isascii() or _WIDE.search(text) else None
 
 
 def _decode_cells(cells: list[str], leaning) -> list[str] | BadRow:
