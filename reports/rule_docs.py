@@ -23,6 +23,7 @@ SEVERITY_CN = {"error": "错误（条款按其文字即违反审查标准）", "
 SCOPE_CN = {"sentence": "一句", "clause": "一段（款）", "article": "一条", "document": "全文",
             "filing_item": "一项备案事项", "filing_request": "一件备案申请", "case_record": "一条案例记录"}
 FORMATS = ("md", "html")
+MAX_PRECEDENTS = 8
 
 
 # ---- the rule taken apart ----------------------------------------------------------------------------------------
@@ -180,6 +181,19 @@ def protected(rs, rule) -> dict[int, list[str]]:
     return out
 
 
+def precedent_matches(rs, library) -> dict[str, list]:
+    """rule id -> the published violations (engine.precedents library) the checker flags with that rule."""
+    from engine.check import check_text
+
+    out: dict[str, list] = {}
+    for p in library:
+        if p.label != "violation":
+            continue
+        for rule_id in dict.fromkeys(f.rule for f in check_text(p.text, p.id, rs, precedents=False)):
+            out.setdefault(rule_id, []).append(p)
+    return out
+
+
 # ---- pages -------------------------------------------------------------------------------------------------------
 
 def rule_source(rule) -> tuple[str, int, str]:
@@ -231,7 +245,7 @@ def _code(s: str) -> str:
     return "`" + _cell(s).replace("`", "'") + "`"
 
 
-def rule_page(rs, rule) -> str:
+def rule_page(rs, rule, precedents: list | None = None) -> str:
     """One rule as Markdown: the sections a reviewer reads, in a fixed order."""
     file, line, source = rule_source(rule)
     p = parts(rs, rule)
@@ -284,6 +298,20 @@ def rule_page(rs, rule) -> str:
         out += ["### 违规示例", ""] + [f"- {t}" for t in bad] + [""]
     if good:
         out += ["### 合规示例", ""] + [f"- {t}" for t in good] + [""]
+    if precedents is not None:
+        out += ["## 命中的已公布案例", ""]
+        if not precedents:
+            out += ["案例库（rules/precedents）中已公布的违规案例没有被本规则命中的。", ""]
+        else:
+            out += [f"案例库中已公布的违规案例有 {len(precedents)} 条被本规则命中：", "",
+                    "| 案例 | 原文 | 来源 |", "|---|---|---|"]
+            for p in precedents[:MAX_PRECEDENTS]:
+                where = f"[{_cell(p.source_title)}]({p.source_url})" if p.source_url.startswith("http") \
+                    else _cell(p.source_title)
+                out.append(f"| {p.id} | {_cell(p.text)} | {where}{('，' + p.date) if p.date else ''} |")
+            if len(precedents) > MAX_PRECEDENTS:
+                out.append(f"| … | 另有 {len(precedents) - MAX_PRECEDENTS} 条 | |")
+            out.append("")
     if source:
         out += ["## 规则原文", "", f"`{relpath(file)}` 第 {line} 行：", "", "```", source, "```", ""]
     out += ["[返回规则索引](index.md)", ""]
@@ -371,11 +399,13 @@ def to_html(markdown: str, title: str) -> str:
     return HTML_PAGE.format(title=html.escape(title), body=body)
 
 
-def build(rs, out_dir: Path, fmt: str = "md", coverage: list[dict] | None = None) -> list[Path]:
-    """Write one page per rule and index.{md,html}; returns the paths written."""
+def build(rs, out_dir: Path, fmt: str = "md", coverage: list[dict] | None = None,
+          precedents: dict[str, list] | None = None) -> list[Path]:
+    """Write one page per rule and index.{md,html}; returns the paths written. `precedents`: precedent_matches()."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    pages = [(r.id, f"{r.id} {r.title}", rule_page(rs, r)) for r in rs.rules]
+    pages = [(r.id, f"{r.id} {r.title}",
+              rule_page(rs, r, None if precedents is None else precedents.get(r.id, []))) for r in rs.rules]
     pages.append(("index", "规则索引", index_page(rs, coverage)))
     for name, title, text in pages:
         path = out_dir / f"{name}.{fmt}"

@@ -63,10 +63,11 @@ def test_rule_docs_pages_and_index(tmp_path, pack_rules):
         assert r.returncode == 0, r.stderr[-2000:]
         assert {p.stem for p in out.glob(f"*.{fmt}")} == {x.id for x in pack_rules.rules} | {"index"}
 
-    rule = next(x for x in pack_rules.rules if x.on == "text" and x.unless_text and len(x.bases) > 1)
+    rule = pack_rules.by_id().get("FC-14-1-a") or next(
+        x for x in pack_rules.rules if x.on == "text" and x.unless_text and len(x.bases) > 1)
     page = (tmp_path / "md" / f"{rule.id}.md").read_text(encoding="utf-8")
     heads = re.findall(r"^## (.+)$", page, re.M)
-    assert heads == ["法律依据", "查什么", "为什么", "怎样判断", "怎样修改", "排除情形", "示例", "规则原文"]
+    assert heads == ["法律依据", "查什么", "为什么", "怎样判断", "怎样修改", "排除情形", "示例", "命中的已公布案例", "规则原文"]
     assert page.startswith(f"# {rule.id} {rule.title}\n")
     for b in rule.bases:                    # the law quoted as rules/law has it
         assert b.citation in page and f"> {b.text.strip()}" in page
@@ -80,6 +81,11 @@ def test_rule_docs_pages_and_index(tmp_path, pack_rules):
     lawful = {text for text, v, _ in rule.examples if not v}
     protected = {t for _, _, cell in rows for t in cell.split("<br>")} - {"（没有合规例句用到这一条）"}
     assert protected and protected <= lawful   # every protected wording is one of the rule's own lawful examples
+
+    cases = re.findall(r"^\| ([A-Z][A-Z0-9]*-[A-Z0-9-]+) \| (.+?) \| ", page.split("## 命中的已公布案例")[1], re.M)
+    assert cases or "没有被本规则命中的" in page
+    for _, text in cases[:3]:                # a published violation listed on the page is one the rule flags
+        assert rule.id in {f.rule for f in check_text(text.replace("\\|", "|"), "p", pack_rules, precedents=False)}
 
     index = (tmp_path / "md" / "index.md").read_text(encoding="utf-8")
     assert "## 公平竞争审查" in index and "### 《公平竞争审查条例实施办法》第十四条" in index
@@ -102,7 +108,7 @@ def test_rule_docs_pages_and_index(tmp_path, pack_rules):
 
     p = Links()
     p.feed((tmp_path / "html" / f"{rule.id}.html").read_text(encoding="utf-8"))
-    assert p.heads == heads and p.links == ["index.html"]
+    assert p.heads == heads and [x for x in p.links if not x.startswith("https://")] == ["index.html"]
     p = Links()
     p.feed((tmp_path / "html" / "index.html").read_text(encoding="utf-8"))
     assert p.links and all((tmp_path / "html" / href).is_file() for href in p.links)

@@ -126,16 +126,22 @@ def cmd_docs(args) -> int:
     from dsl.coverage import coverage_rows
     from dsl.lawtext import load_lawbook
     from engine.errors import UserError
-    from dsl.loader import rule_files
-    from engine.rulebook import compile_paths
-    from reports.rule_docs import build
+    import copy
 
-    rs = compile_paths(rule_files())     # not the cached form: the pages list each term group's words
+    from dsl.loader import compile_rules, rule_files
+    from engine.rulebook import load_rules
+    from engine.precedents import read_library
+    from reports.rule_docs import build, precedent_matches
+
+    rs = load_rules()
+    if not rs.groups:                    # the cached form leaves out the term groups, which the pages list
+        rs = copy.copy(rs)
+        rs.groups = compile_rules(rule_files()).groups
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UserError(f"输出位置 {out} 已有同名文件，不是目录")
     try:
-        written = build(rs, out, args.format, coverage_rows(rs, load_lawbook()))
+        written = build(rs, out, args.format, coverage_rows(rs, load_lawbook()), precedent_matches(rs, read_library()))
     except OSError as e:
         raise UserError(f"无法写入目录 {out}：{e.strerror or e}") from None
     print(f"已写出 {len(written) - 1} 条规则的文档和索引：{out / ('index.' + args.format)}")
