@@ -20,6 +20,7 @@ from dsl.compiled import all_atoms, atom_keys, describe, describe_atom, eval_exp
 FAMILY_CN = {"fair_competition": "公平竞争审查", "negative_list": "市场准入负面清单", "filing": "备案不得变审批",
              "case": "案例归集"}
 SEVERITY_CN = {"error": "错误（条款按其文字即违反审查标准）", "warning": "警告（可疑，须人工判断）", "info": "提示"}
+SEVERITY_SHORT = {"error": "错误", "warning": "警告", "info": "提示"}
 SCOPE_CN = {"sentence": "一句", "clause": "一段（款）", "article": "一条", "document": "全文",
             "filing_item": "一项备案事项", "filing_request": "一件备案申请", "case_record": "一条案例记录"}
 FORMATS = ("md", "html")
@@ -347,7 +348,7 @@ def index_page(rs, coverage: list[dict] | None = None) -> str:
             out += [f"### {art}", "", "| 规则 | 标题 | 严重程度 | 例句 |", "|---|---|---|---|"]
             for r in group:
                 n_bad = sum(1 for _, v, _ in r.examples if v)
-                out.append(f"| [{r.id}]({r.id}.md) | {_cell(r.title)} | {r.severity} | "
+                out.append(f"| [{r.id}]({r.id}.md) | {_cell(r.title)} | {SEVERITY_SHORT.get(r.severity, r.severity)} | "
                            f"{n_bad} 违规 / {len(r.examples) - n_bad} 合规 |")
             out.append("")
     if coverage:

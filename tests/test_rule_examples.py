@@ -13,11 +13,15 @@ from pathlib import Path
 import pytest
 
 from engine.check import check_text
+from engine.errors import RuleLoadError
 from engine.rulebook import compile_paths, load_rules
 from reports.rule_docs import explain_example
 
-RULES = load_rules()
-RULE_IDS = [r.id for r in RULES.rules if r.examples]
+try:
+    RULES, LOAD_ERROR = load_rules(), ""
+except RuleLoadError as e:           # one clear failure below instead of a collection error
+    RULES, LOAD_ERROR = None, str(e)
+RULE_IDS = [r.id for r in RULES.rules if r.examples] if RULES else []
 
 
 def example_problems(rs, rule) -> list[str]:
@@ -44,7 +48,13 @@ def test_rule(rule_id):
         pytest.fail("\n\n".join(problems), pytrace=False)
 
 
+def test_rules_load():
+    if LOAD_ERROR:
+        pytest.fail(f"规则加载失败，各规则的例句无法测试：{LOAD_ERROR}", pytrace=False)
+
+
 def test_every_text_rule_is_collected():
+    assert RULES is not None, LOAD_ERROR
     text_rules = {r.id for r in RULES.rules if r.on == "text"}
     assert text_rules and text_rules <= set(RULE_IDS)
 
