@@ -4,7 +4,7 @@ Coordinates: x grows to the right, y grows downwards, any unit (points for PDF, 
 threshold is relative to the font size, so the unit does not matter.
 
 1. Characters become lines: sorted by their vertical centre, a character joins the current line while its centre is
-   within half a font size of the line's; within a line they are ordered by x. A gap wider than a character becomes
+   within half a font size of the line's; within a line they are ordered by x. A gap wider than 0.6 of a character (0.2 between Latin letters) becomes
    a space (an ideographic space between Chinese characters, as after 第一条), a gap wider than two characters and
    a bit a tab (table cells, as the .docx reader writes them).
 2. Page furniture is dropped: in the top and bottom margins of a page, page numbers (“— 3 —”, “- 3 -”, “第 3 页”,
@@ -90,8 +90,10 @@ def _line(chars: list[Char]) -> Line:
             size = max(min(c.size, prev.size), 1e-6)
             if gap > 2.2 * size:
                 out.append("\t")
-            elif gap > 0.6 * size and not (prev.text.isspace() or c.text.isspace()):
-                out.append("\u3000" if _cjk(prev.text[-1]) or _cjk(c.text[0]) else " ")
+            elif not (prev.text.isspace() or c.text.isspace()):
+                cjk = _cjk(prev.text[-1]) or _cjk(c.text[0])
+                if gap > (0.6 if cjk else 0.2) * size:     # Latin words: the space glyph is often not in the layer
+                    out.append("\u3000" if cjk else " ")
         out.append(c.text)
         prev = c
     size = statistics.median(c.size for c in chars)
