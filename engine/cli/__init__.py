@@ -10,11 +10,11 @@ import sys
 
 from engine.errors import UserError
 
-from . import cases, check, eval, market, report, review, rules
+from . import campaign, cases, check, eval, market, report, review, rules
 from . import serve, users
 from .common import EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS, ChineseParser, version  # noqa: F401  (re-exported)
 
-COMMANDS = (check, rules, eval, review, market, cases, report, users, serve)
+COMMANDS = (check, rules, eval, review, market, cases, report, users, serve, campaign)
 
 
 def build_parser() -> ChineseParser:
