@@ -13,6 +13,8 @@ Blocks (build them with the Doc methods, which fill every field):
     ("image", png_bytes, caption)        ("signature", issuer, date)   ("pagebreak",)
     ("check", text, hint)                an empty tick box; hint marks the option the screening points to
     ("lines", n)                         n blank lines to write on     ("sign", [label, ...])   signature labels
+    ("masthead", mark, number)           版头: the issuing organ's mark in red, the 发文字号, the red separator (first)
+    ("imprint", cc, printer, printed)    版记: 抄送, 印发机关 and 印发日期 between rules (last)
 """
 from __future__ import annotations
 
@@ -52,6 +54,8 @@ class Doc:
     def check(self, t, hint=False): return self.add("check", t, hint)
     def lines(self, n): return self.add("lines", n)
     def sign(self, *labels): return self.add("sign", list(labels))
+    def masthead(self, mark, number=""): return self.add("masthead", mark, number)
+    def imprint(self, cc, printer, printed): return self.add("imprint", cc, printer, printed)
 
     def table(self, headers, rows, widths=None, merge=(), split=False, gap=False):
         return self.add("table", headers, rows, widths, tuple(merge), split, gap)
@@ -76,6 +80,10 @@ def write(doc: Doc, path) -> Path:
     except OSError as exc:
         raise UserError(write_error(path, exc)) from None
     return path
+
+
+def _printed(date_text: str) -> str:
+    return date_text.removesuffix("印发") + "印发"
 
 
 def _cell(v) -> str:
@@ -141,6 +149,10 @@ def to_docx(doc: Doc, path) -> Path:
         elif kind == "lines":
             for _ in range(b[1]):
                 od.add_paragraph(d, RULE * 27, indent=False)
+        elif kind == "masthead":
+            od.add_masthead(d, b[1], b[2])
+        elif kind == "imprint":
+            od.add_imprint(d, b[1], b[2], b[3])
         elif kind == "sign":
             p = od.add_paragraph(d, _sign_line(b[1]), indent=False)
             p.paragraph_format.left_indent = od.Pt(od.SIZE["三号"] * 4)
@@ -202,6 +214,14 @@ def to_markdown(doc: Doc, path: Path | None = None) -> str:
             out.append("\n" + "\n\n".join(RULE * 27 for _ in range(b[1])) + "\n")
         elif kind == "sign":
             out.append(_sign_line(b[1]) + "\n")
+        elif kind == "masthead":
+            out.append(f'<p align="center"><font color="red" size="6">{b[1]}</font></p>\n')
+            out.append(f'<p align="center">{b[2]}</p>\n\n---\n')
+        elif kind == "imprint":
+            out.append("\n---\n")
+            if b[1]:
+                out.append(f"抄送：{b[1].rstrip('。')}。\n")
+            out.append(f"{b[2]}　　{_printed(b[3])}\n\n---\n")
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -229,6 +249,14 @@ figure { margin: 10pt 0; text-align: center; }
 figure img { max-width: 100%; }
 figcaption { font-size: 12pt; }
 hr { border: 0; border-top: 1px dashed #999; margin: 20pt 0; }
+.masthead { border-bottom: 2px solid #f00; padding-bottom: 4mm; margin-bottom: 28pt; }
+.masthead p { text-indent: 0; text-align: center; }
+.masthead .organ { color: #f00; font-family: "方正小标宋简体", "STZhongsong", "Noto Serif CJK SC", serif;
+                   font-size: 36pt; line-height: 48pt; margin-bottom: 56pt; }
+.imprint { margin-top: 56pt; border-top: 1.5px solid #000; border-bottom: 1.5px solid #000; font-size: 14pt; }
+.imprint p { text-indent: 0; padding: 0 1em; }
+.imprint .cc { border-bottom: 1px solid #000; }
+.imprint .printer { display: flex; justify-content: space-between; }
 """
 
 
@@ -294,5 +322,11 @@ def to_html(doc: Doc) -> str:
             out.extend(f'<p class="lines">{RULE * 27}</p>' for _ in range(b[1]))
         elif kind == "sign":
             out.append(f'<p class="sign">{_sign_line(b[1], e)}</p>')
+        elif kind == "masthead":
+            out.append(f'<div class="masthead"><p class="organ">{e(b[1])}</p><p class="docno">{e(b[2])}</p></div>')
+        elif kind == "imprint":
+            cc = f'<p class="cc">抄送：{e(b[1].rstrip("。"))}。</p>' if b[1] else ""
+            out.append(f'<div class="imprint">{cc}<p class="printer"><span>{e(b[2])}</span>'
+                       f'<span>{e(_printed(b[3]))}</span></p></div>')
     out.append("</body></html>")
     return "\n".join(out) + "\n"

@@ -15,7 +15,9 @@ from cases.model import CATEGORIES, CHANNELS, UNCLASSIFIED, VERIFIED, category_l
 from cases.normalize import date_cn, previous_quarter, quarter_cn
 from reports import case_charts as charts
 from reports.case_doc import CaseDoc
-from reports.case_notice import (BASIS_INSTRUMENT, BASIS_TITLE, SELF_REPORTED, case_title, default_issuer, facts,
+from reports.case_xlsx import Figure
+from reports.case_notice import (BASIS_INSTRUMENT, BASIS_TITLE, SELF_REPORTED, add_imprint, add_masthead, case_title,
+                                 default_issuer, facts,
                                  place_name, rectification, subject)
 
 TRUE_FINDINGS = {"属实", "部分属实"}
@@ -24,8 +26,9 @@ MAX_LISTED = 200          # longer lists live in the .xlsx ledger, not in the do
 TYPICAL = 6
 
 
-def _pct(a: int, b: int) -> str:
-    return f"{a / b * 100:.1f}%" if b else "—"
+def _pct(a: int, b: int):
+    """A share: "27.3%" in documents, 0.273 with the format 0.0% in the ledger; "—" when there is no base."""
+    return Figure(a / b, f"{a / b * 100:.1f}%", "0.0%") if b else "—"
 
 
 def _change(cur: int, prev: int) -> str:
@@ -40,10 +43,12 @@ def _change(cur: int, prev: int) -> str:
 
 def _delta(cur: int, prev: int) -> str:
     """For tables: +3 (+27%)."""
-    if prev == 0:
-        return f"+{cur}" if cur else "0"
     d = cur - prev
-    return f"{d:+d} ({d / prev * 100:+.0f}%)" if d else "0"   # half-width: fits a narrow column
+    if prev == 0 or not d:
+        text = f"+{cur}" if cur else "0"
+    else:
+        text = f"{d:+d} ({d / prev * 100:+.0f}%)"   # half-width: fits a narrow column
+    return Figure(d, text, "+0;-0;0")   # the ledger stores the change in cases, signed
 
 
 @functools.lru_cache(maxsize=4096)
@@ -160,13 +165,16 @@ def typical_cases(cases: list, limit: int = TYPICAL) -> list:
 
 def build_quarterly(cases: list, previous: list, quarter: str, issuer: str | None = None,
                     addressee: str | None = None, date: dt.date | None = None, as_of: dt.date | None = None,
-                    charts_on: bool = True) -> CaseDoc:
+                    charts_on: bool = True, *,
+                    number: str | None = None, mark: str | None = None, cc: str = "", printer: str | None = None,
+                    printed: dt.date | None = None) -> CaseDoc:
     date = date or dt.date.today()
     as_of = as_of or date
     st = Stats(cases, previous, as_of)
     issuer = issuer or default_issuer([c.region for c in cases + previous])
     qcn, pcn = quarter_cn(quarter), quarter_cn(previous_quarter(quarter))
     doc = CaseDoc(cases=cases, name=f"{qcn}案例通报")
+    add_masthead(doc, issuer, date, number, mark)
     doc.title(f"关于{qcn}违背市场准入负面清单典型案例的通报")
     doc.addressee(addressee or ("各县（市、区）人民政府（管委会），市直有关部门：" if st.city else "各有关单位："))
     doc.para(f"按照《{BASIS_TITLE}》（{BASIS_INSTRUMENT}）要求，我们对{qcn}归集的违背市场准入负面清单案例"
@@ -261,6 +269,7 @@ def build_quarterly(cases: list, previous: list, quarter: str, issuer: str | Non
         doc.table(["案例编号", "地区", "涉及单位", "类别", "核查", "整改"],
                   [[c.case_id, st.short(c.region), c.unit, _cat(c.category) if c.category else "—", c.verify_status,
                     c.rectify_status] for c in cases], [34, 18, 50, 14, 18, 22])
+    add_imprint(doc, issuer, date, cc, printer, printed)   # 版记: the last thing in the document, after any 附件
     doc.sheets.update(_stat_sheets(st))
     return doc
 
@@ -294,7 +303,9 @@ def _cn_num(i: int) -> str:
 # ---- the monthly verification summary -------------------------------------------------------------------------------
 
 def build_monthly(cases: list, previous: list, backlog: list, month: str, issuer: str | None = None,
-                  date: dt.date | None = None, as_of: dt.date | None = None, charts_on: bool = True) -> CaseDoc:
+                  date: dt.date | None = None, as_of: dt.date | None = None, charts_on: bool = True, *,
+                  number: str | None = None, mark: str | None = None, cc: str = "", printer: str | None = None,
+                  printed: dt.date | None = None) -> CaseDoc:
     """cases: received in the month; previous: the month before; backlog: every earlier case still open
     (not verified, or verified true and not rectified)."""
     date = date or dt.date.today()
@@ -304,7 +315,8 @@ def build_monthly(cases: list, previous: list, backlog: list, month: str, issuer
     st = Stats(cases, previous, as_of)
     issuer = issuer or default_issuer([c.region for c in cases + backlog])
     doc = CaseDoc(cases=cases, name=f"{mcn}案例核查情况")
-    doc.title(f"{mcn}违背市场准入负面清单案例核查情况")
+    add_masthead(doc, issuer, date, number, mark)
+    doc.title(f"关于{mcn}违背市场准入负面清单案例核查情况的通报")
     doc.subtitle(f"（核查基准日：{date_cn(as_of)}）")
     n = len(cases)
     pending = [c for c in cases if c.verify_status not in VERIFIED]
@@ -359,5 +371,6 @@ def build_monthly(cases: list, previous: list, backlog: list, month: str, issuer
     doc.para("对尚待核查的案例逐件核查，做到一案一核查；对核查属实的案例明确整改期限并跟踪督办，逾期未整改的纳入季度通报；"
              "对同一单位重复出现的问题，开展集中排查。")
     doc.signature(issuer, date_cn(date))
+    add_imprint(doc, issuer, date, cc, printer, printed)
     doc.sheets.update(_stat_sheets(st))
     return doc

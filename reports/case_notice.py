@@ -59,6 +59,24 @@ def case_title(rec) -> str:
     return f"{who}{conduct}"
 
 
+UNVERIFIED = {"待核查", "核查中", "", None}
+
+
+def notice_title(rec) -> str:
+    """The notice's title, ending as a notice title does (…问题的通报 / …情况的通报); a case not yet verified is
+    only 涉嫌, one found untrue is a 核查情况 notice."""
+    name = case_title(rec)
+    if rec.channel in SELF_REPORTED and rec.rectify_status == "已整改":
+        return f"关于{name}情况的通报"
+    if "涉嫌" not in name and (rec.verify_status in UNVERIFIED or rec.verify_status == "不属实"):
+        who = subject(rec.region, rec.unit, rec.category)
+        name = f"{who}涉嫌{name[len(who):]}" if name.startswith(who) else f"涉嫌{name}"
+    name = name.removesuffix("问题")
+    if rec.verify_status == "不属实":
+        return f"关于{name}问题核查情况的通报"
+    return f"关于{name}问题的通报"
+
+
 def basis_provision(category: str):
     """The text of 1670号 part 1 item N for the category, from rules/law (None if unavailable)."""
     cls = category_class(category)
@@ -111,6 +129,10 @@ def verification(rec) -> str:
 
 def rectification(rec, as_of: dt.date) -> str:
     st = rec.rectify_status
+    if rec.verify_status in UNVERIFIED and st not in ("已整改", "整改中"):
+        return "该案例尚待核查，是否需要整改待核查后确定。"
+    if rec.verify_status == "不属实" and st not in ("已整改", "整改中"):
+        return "经核查反映问题不属实，无需整改。"
     if st == "已整改":
         when = f"{date_cn(rec.rectify_date)}" if rec.rectify_date else ""
         m = rec.rectify_measures.rstrip("。") + "。" if rec.rectify_measures else "（整改措施未登记）"
@@ -136,17 +158,39 @@ def requirement(rec, issuer: str) -> str:
     if rec.rectify_status in ("已整改", "无需整改"):
         return ("各地区、各部门要以此为鉴，对照本案例全面开展自查自纠，做到发现一起、整改一起、通报一起，"
                 "切实维护市场准入负面清单制度的统一性、严肃性和权威性。")
+    if rec.verify_status in UNVERIFIED:   # not yet verified: ask for verification, not rectification
+        place = place_name(rec.region) or "所在地"
+        return (f"请{place}发展改革部门会同有关部门对本案例开展核查，查明有关文件、条款和做法是否违背市场准入负面清单制度，"
+                f"核查属实的依法依规督促{who}整改，并将核查结果书面报送{issuer}。")
     deadline = f"于{date_cn(rec.rectify_deadline)}前" if rec.rectify_deadline else "限期"
     return (f"请{who}{deadline}完成整改，废止或修订相关文件，补做公平竞争审查，并将整改情况书面报送{issuer}。"
             f"所在地发展改革部门要会同有关部门督促整改到位。")
 
 
-def build_notice(rec, issuer: str | None = None, date: dt.date | None = None, as_of: dt.date | None = None) -> CaseDoc:
+def doc_number_placeholder(date: dt.date) -> str:
+    """A 发文字号 left to fill in (〔2026〕　号) when no number was given: the 文号 is assigned by the issuing office."""
+    return f"〔{date.year}〕　号"
+
+
+def add_masthead(doc, issuer: str, date: dt.date, number: str | None = None, mark: str | None = None) -> None:
+    doc.masthead(mark or f"{issuer}文件", number or doc_number_placeholder(date))
+
+
+def add_imprint(doc, issuer: str, date: dt.date, cc: str = "", printer: str | None = None,
+                printed: dt.date | None = None) -> None:
+    doc.imprint(cc, printer or f"{issuer}办公室", date_cn(printed or date))
+
+
+def build_notice(rec, issuer: str | None = None, date: dt.date | None = None, as_of: dt.date | None = None, *,
+                 number: str | None = None, mark: str | None = None, cc: str = "", printer: str | None = None,
+                 printed: dt.date | None = None) -> CaseDoc:
+    """The notice of one case as an official document: 版头 (mark, 文号), title, body, signature, 版记."""
     date = date or dt.date.today()
     as_of = as_of or date
     issuer = issuer or default_issuer([rec.region])
     doc = CaseDoc(cases=[rec], name=f"案例通报-{rec.case_id}")
-    doc.title(case_title(rec))
+    add_masthead(doc, issuer, date, number, mark)
+    doc.title(notice_title(rec))
     doc.subtitle(f"（案例编号：{rec.case_id}）")
     doc.heading("一、基本案情", 1)
     for p in facts(rec):
@@ -164,6 +208,7 @@ def build_notice(rec, issuer: str | None = None, date: dt.date | None = None, as
         doc.note(f"附：通报依据《{BASIS_TITLE}》（{BASIS_INSTRUMENT}）"
                  f"{prov.citation.replace(BASIS_INSTRUMENT, '')}：{prov.text}")
     doc.signature(issuer, date_cn(date))
+    add_imprint(doc, issuer, date, cc, printer, printed)
     rows = [[name, value] for name, value in [
         ("案例编号", rec.case_id), ("所属地区", rec.region), ("涉及单位", rec.unit), ("来源渠道", rec.channel),
         ("受理日期", rec.received_date.isoformat()), ("类别", category_label(rec.category)),

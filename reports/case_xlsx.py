@@ -28,6 +28,42 @@ TOP = {"valign": "top"}
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+class Figure:
+    """A number a report shows as text ("+3 (+27%)", "27.3%") and the ledger stores as a number with a number
+    format, so Excel can sum, sort and chart it: str() is the text, `value` and `num_format` go to the cell."""
+    __slots__ = ("value", "text", "num_format")
+
+    def __init__(self, value: float, text: str, num_format: str):
+        self.value, self.text, self.num_format = value, text, num_format
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __eq__(self, other) -> bool:
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+    def __repr__(self) -> str:
+        return f"Figure({self.value!r}, {self.text!r})"
+
+
+# a cell value starting with one of these is taken for a formula by Excel, WPS and LibreOffice when the cell is
+# typed or a CSV is opened (=HYPERLINK(…), +cmd|…, -2+3, @SUM(…)); the ledger writes such values as strings with
+# the quote prefix set (shown as typed, never evaluated, even after the cell is edited)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_like(value: str) -> bool:
+    return value.startswith(FORMULA_START)
+
+
+def csv_safe(value):
+    """For a CSV that Excel will open: a leading apostrophe on a value Excel would run as a formula (OWASP)."""
+    return "'" + value if isinstance(value, str) and formula_like(value) else value
+
+
 class Sheet:
     """One worksheet: a header row, column widths (in characters), which columns wrap, and the top-left cell
     that is not frozen (``freeze="B2"`` keeps the header row and the first column in view)."""
@@ -55,7 +91,9 @@ class Sheet:
         for c, h in enumerate(self.headers):
             ws.write_string(0, c, _CONTROL.sub("", str(h)), fmt["header"])
         text_fmt = [fmt["wrap"] if self.wrap[i] else fmt["top"] for i in range(ncol)]
+        quoted_fmt = [fmt["wrap_quoted"] if self.wrap[i] else fmt["top_quoted"] for i in range(ncol)]
         top, date = fmt["top"], fmt["date"]
+        number_fmt = fmt["numbers"]
         # explicit writers per type: the generic write() would turn "=..." into formulas and "http..." into links
         write_string, write_number = ws.write_string, ws.write_number
         write_boolean, write_datetime = ws.write_boolean, ws.write_datetime
@@ -64,7 +102,10 @@ class Sheet:
                 if v is None or v == "":
                     continue
                 if isinstance(v, str):
-                    write_string(r, c, v if v.isprintable() else _CONTROL.sub("", v), text_fmt[c])
+                    clean = v if v.isprintable() else _CONTROL.sub("", v)
+                    write_string(r, c, clean, quoted_fmt[c] if formula_like(v) else text_fmt[c])
+                elif isinstance(v, Figure):
+                    write_number(r, c, v.value, number_fmt[v.num_format])
                 elif isinstance(v, bool):
                     write_boolean(r, c, v, top)
                 elif isinstance(v, (int, float)):
@@ -74,6 +115,18 @@ class Sheet:
                     write_datetime(r, c, v.date() if isinstance(v, dt.datetime) else v, date)
                 else:
                     write_string(r, c, _CONTROL.sub("", str(v)), text_fmt[c])
+
+
+class _NumberFormats(dict):
+    """One cell format per number format, made when first used."""
+
+    def __init__(self, wb):
+        super().__init__()
+        self.wb = wb
+
+    def __missing__(self, num_format: str):
+        f = self[num_format] = self.wb.add_format({**TOP, "num_format": num_format})
+        return f
 
 
 def save(sheets: list[Sheet], path, title: str = "") -> Path:
@@ -86,7 +139,9 @@ def save(sheets: list[Sheet], path, title: str = "") -> Path:
                               "default_format_properties": dict(FONT)})
     wb.set_properties({"title": title, "author": "policylint"})
     fmt = {key: wb.add_format(props) for key, props in
-           (("header", HEADER), ("wrap", WRAP), ("date", DATE), ("top", TOP))}
+           (("header", HEADER), ("wrap", WRAP), ("date", DATE), ("top", TOP),
+            ("wrap_quoted", {**WRAP, "quote_prefix": True}), ("top_quoted", {**TOP, "quote_prefix": True}))}
+    fmt["numbers"] = _NumberFormats(wb)
     used: set[str] = set()
     for sheet in sheets:
         name, n = sheet.name, 1

@@ -9,6 +9,8 @@ Usage:
     od.add_paragraph(doc, "正文……")           # first-line indent of two characters
     od.add_table(doc, ["项目", "内容"], [["文件名称", "……"]])
     od.add_signature(doc, "某某市市场监督管理局", "2025年5月6日")
+    od.add_masthead(doc, "某某市市场监督管理局文件", "某市监〔2025〕12号")   # 版头: first, before the title
+    od.add_imprint(doc, "市公平竞争审查联席会议成员单位", "某某市市场监督管理局办公室", "2025年5月6日")   # 版记: last
     od.save(doc, "out.docx")                   # raises engine.errors.UserError (one Chinese line) on failure
     od.write_error(path, oserror)              # that Chinese line, for writers of other formats
 
@@ -23,13 +25,13 @@ from pathlib import Path
 from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, RGBColor
 
 __all__ = ["new_document", "add_title", "add_heading", "add_paragraph", "add_text", "add_table",
-           "add_signature", "add_page_break", "set_run_font", "save", "write_error",
+           "add_signature", "add_page_break", "set_run_font", "save", "write_error", "add_masthead", "add_imprint",
            "FONT_TITLE", "FONT_BODY", "FONT_HEI", "FONT_KAI", "FONT_PAGE", "SIZE"]
 
 # GB/T font -> the font Word/LibreOffice should use when it is missing (fontTable altName).
@@ -298,6 +300,71 @@ def add_signature(doc, issuer: str, date_text: str):
         p = add_paragraph(doc, text, indent=False, align="right")
         p.paragraph_format.right_indent = Pt(SIZE["三号"] * 4)
         out.append(p)
+    return out
+
+
+RED = "FF0000"
+
+
+def _border(paragraph, side: str, size_eighths: int, color: str = "000000", space_pt: int = 0) -> None:
+    """A rule above or below a paragraph (w:pBdr), `size_eighths` in eighths of a point, as wide as the type area."""
+    ppr = paragraph._p.get_or_add_pPr()
+    bdr = ppr.find(qn("w:pBdr"))
+    if bdr is None:
+        bdr = OxmlElement("w:pBdr")
+        ppr.append(bdr)
+    el = OxmlElement(f"w:{side}")
+    el.set(qn("w:val"), "single")
+    el.set(qn("w:sz"), str(size_eighths))
+    el.set(qn("w:space"), str(space_pt))
+    el.set(qn("w:color"), color)
+    bdr.append(el)
+
+
+def add_masthead(doc, mark: str, number: str = ""):
+    """版头 (GB/T 9704 §7.2): the issuing organ's mark (发文机关标志) centred in red 方正小标宋, the 发文字号 centred
+    two lines below it in 仿宋 三号, and the red separator line (红色分隔线) 4 mm under the number, as wide as the
+    type area. Call it before the title. Returns (mark paragraph, number paragraph)."""
+    size = SIZE["小初"] if len(mark) <= 12 else SIZE["一号"] if len(mark) <= 16 else SIZE["二号"]
+    p = doc.add_paragraph()
+    _format(p, align=WD_ALIGN_PARAGRAPH.CENTER, line=None, size=Pt(size))
+    run = p.add_run(mark)
+    set_run_font(run, FONT_TITLE, size)
+    run.font.color.rgb = RGBColor.from_string(RED)
+    for _ in range(2):                                 # the number sits two lines below the mark
+        add_paragraph(doc, "", indent=False)
+    num = add_paragraph(doc, number, indent=False, align="center")
+    _border(num, "bottom", 12, RED, space_pt=11)        # 1.5 pt red, ≈4 mm below the number
+    add_paragraph(doc, "", indent=False)               # the title starts two lines below the separator
+    return p, num
+
+
+def add_imprint(doc, cc: str, printer: str, printed: str):
+    """版记 (GB/T 9704 §7.4): 抄送机关 and 印发机关和印发日期 in 仿宋 四号, one character in from each side, between a
+    thick first and last rule with a thin rule between them. Call it last. Returns the paragraphs."""
+    size = SIZE["四号"]
+    add_paragraph(doc, "", indent=False)
+    out = []
+    if cc:
+        p = add_paragraph(doc, "", indent=False, size=size)
+        p.paragraph_format.left_indent = Pt(size)
+        p.paragraph_format.right_indent = Pt(size)
+        p.paragraph_format.first_line_indent = None
+        add_text(p, "抄送：", size=size)
+        add_text(p, cc.rstrip("。") + "。", size=size)
+        _border(p, "top", 8, space_pt=2)     # 首条分隔线: thick (1 pt ≈ 0.35 mm)
+        _border(p, "bottom", 4, space_pt=2)  # 中间分隔线: thin (0.5 pt ≈ 0.25 mm)
+        out.append(p)
+    q = add_paragraph(doc, "", indent=False, size=size)
+    q.paragraph_format.left_indent = Pt(size)
+    q.paragraph_format.right_indent = Pt(size)
+    q.paragraph_format.tab_stops.add_tab_stop(Mm(156) - Pt(size * 2), WD_TAB_ALIGNMENT.RIGHT)
+    add_text(q, printer, size=size)
+    add_text(q, "\t" + printed.removesuffix("印发") + "印发", size=size)
+    if not cc:
+        _border(q, "top", 8, space_pt=2)
+    _border(q, "bottom", 8, space_pt=2)      # 末条分隔线: thick
+    out.append(q)
     return out
 
 

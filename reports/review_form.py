@@ -66,6 +66,9 @@ class Review:
     rule_count: int = 0
     # the reviewer's decision on each finding, by finding_key(f): {"decision": "采纳"|"不采纳", "reason", "by", "at"}
     decisions: dict = field(default_factory=dict)
+    # 版头 and 版记 (GB/T 9704): issuer (审查机构; default the drafting organ, which conducts the review), number,
+    # mark, cc, printer, printed (a date)
+    official: dict = field(default_factory=dict)
 
 
 def finding_key(f: Finding) -> str:
@@ -204,7 +207,12 @@ def form_doc(r: Review) -> Doc:
     ctx = r.context
     fc = [f for f in r.findings if f.family == "fair_competition"]
     other = [f for f in r.findings if f.family != "fair_competition"]
-    doc = Doc(name=r.name, label=f"公平竞争审查表：{ctx.get('title') or r.name}", css=CSS)
+    shown = "标准输入" if r.name in ("<stdin>", "-") else Path(r.name).name   # never the server's path
+    doc = Doc(name=shown, label=f"公平竞争审查表：{ctx.get('title') or shown}", css=CSS)
+    off = r.official or {}
+    issuer = off.get("issuer") or ctx.get("issuer") or "（审查机构）"
+    year = off["printed"].year if off.get("printed") else _dt.date.today().year
+    doc.masthead(off.get("mark") or issuer, off.get("number") or f"〔{year}〕　号")
     doc.title("公平竞争审查表")
     doc.lead("（依据《公平竞争审查条例》《公平竞争审查条例实施办法》）")
 
@@ -218,7 +226,7 @@ def form_doc(r: Review) -> Doc:
         ["文件类型", f"{ctx.get('kind', '其他')}\n判断依据：{ctx.get('kind_reason', '')}"],
         ["审查范围", f"{scope}\n判断依据：{ctx.get('economic_reason', '')}"],
         ["例外情形声明", f"有（{ctx.get('exception_at', '')}）" if ctx.get("exception") else "未声明"],
-        ["送审文件", "标准输入" if r.name == "<stdin>" else r.name],
+        ["送审文件", shown],
         ["初筛时间", f"{r.generated}（policylint，规则 {r.rule_count} 条）"],
     ], [46, 110], gap=True)
 
@@ -301,6 +309,9 @@ def form_doc(r: Review) -> Doc:
         doc.sign(label)
     doc.note("注：本表第一至四部分由 policylint 根据草案文字自动初筛生成，所列条款和依据需经审查人核实；"
                            "审查结论以审查人勾选和签字为准。")
+    printed = off.get("printed")
+    printed_text = f"{printed.year}年{printed.month}月{printed.day}日" if printed else r.generated
+    doc.imprint(off.get("cc") or "", off.get("printer") or f"{issuer}办公室", printed_text)
     return doc
 
 

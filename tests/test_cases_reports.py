@@ -39,12 +39,14 @@ def register(tmp_path_factory, module_db_target):
 
 
 def _docx_text(path):
+    """The document, its body paragraphs after the 版头 (checked here: mark, 文号), and its table cells."""
     from docx import Document
 
     d = Document(str(path))
     paras = [p.text for p in d.paragraphs]
+    assert paras[0].endswith("文件") and re.fullmatch(r".*〔20\d\d〕.*号", paras[3]), paras[:5]
     cells = [c.text for t in d.tables for row in t.rows for c in row.cells]
-    return d, paras, cells
+    return d, paras[5:], cells
 
 
 def _cases_in(db, start, end):
@@ -88,7 +90,7 @@ def test_case_notice_has_the_elements_of_a_published_notice(register):
     rec = store.get(conn, register["case"])
     conn.close()
     text = "\n".join(paras)
-    assert rec.unit[-3:] in paras[0]                               # title names the body
+    assert rec.unit[-3:] in paras[0] and paras[0].startswith("关于") and paras[0].endswith("的通报")   # names the body
     assert f"（案例编号：{rec.case_id}）" == paras[1]
     for h in ("一、基本案情", "二、案例来源", "三、核查情况", "四、整改情况", "五、工作要求"):
         assert h in paras
@@ -100,7 +102,7 @@ def test_case_notice_has_the_elements_of_a_published_notice(register):
 
 def test_monthly_docx_reads_back(register):
     d, paras, cells = _docx_text(register["files"]["monthly", "docx"])
-    assert paras[0] == "2026年8月违背市场准入负面清单案例核查情况"
+    assert paras[0] == "关于2026年8月违背市场准入负面清单案例核查情况的通报"
     aug = _cases_in(register["db"], dt.date(2026, 8, 1), dt.date(2026, 9, 1))
     assert any(p.startswith(f"2026年8月共受理违背市场准入负面清单案例线索{len(aug)}件") for p in paras)
     assert "二、核查情况（一案一核查）" in paras and "四、需关注事项" in paras

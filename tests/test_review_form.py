@@ -1,6 +1,7 @@
 """The 公平竞争审查表: built from a draft, written as .docx / .md / .html, read back and checked."""
 from __future__ import annotations
 
+import datetime as dt
 from html.parser import HTMLParser
 
 import pytest
@@ -90,8 +91,19 @@ def test_docx_form(use_rules, draft_file, tmp_path):
     assert main(["review", str(draft_file), "-o", str(out), "--engine", "python"]) == 0
     doc = Document(str(out))
 
+    # 版头 (GB/T 9704 §7.2): the organ's mark in red, the 文号 over the red separator line
+    mark = doc.paragraphs[0]
+    assert mark.text == "某某市人民政府" and str(mark.runs[0].font.color.rgb) == "FF0000"
+    assert doc.paragraphs[3].text == f"〔{dt.date.today().year}〕　号"
+    sep = doc.paragraphs[3]._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
+    assert sep.get(qn("w:color")) == "FF0000"
+    # 版记 (§7.4) last: 印发机关 and 印发日期 over the closing rule
+    last = doc.paragraphs[-1]
+    assert last.text.startswith("某某市人民政府办公室\t") and last.text.endswith("日印发")
+    assert last._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom")) is not None
+
     # title in the GB/T title font, A4 and GB/T margins, page number field in the footer
-    title = doc.paragraphs[0]
+    title = doc.paragraphs[5]
     assert title.text == "公平竞争审查表"
     assert title.runs[0]._element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "方正小标宋简体"
     sec = doc.sections[0]
@@ -110,6 +122,7 @@ def test_docx_form(use_rules, draft_file, tmp_path):
     info = {r.cells[0].text: r.cells[1].text for r in doc.tables[0].rows}
     assert "某某市促进新能源汽车产业发展若干措施" in info["政策措施名称"]
     assert info["起草单位（发文机关）"] == "某某市人民政府"
+    assert info["送审文件"] == draft_file.name                      # the file's name, never the server's path
     assert info["审查范围"].startswith("涉及经营者经济活动") and "判断依据" in info["审查范围"]
     assert info["文件类型"].startswith("政策性文件") and "判断依据" in info["文件类型"]
 
@@ -159,7 +172,8 @@ def test_markdown_and_html_agree(use_rules, draft_file, tmp_path):
     assert main(["review", str(draft_file), "-o", str(md), "--engine", "python"]) == 0
     assert main(["review", str(draft_file), "-o", str(page), "--engine", "python"]) == 0
     m = md.read_text(encoding="utf-8")
-    assert m.startswith("# 公平竞争审查表")
+    assert m.startswith('<p align="center"><font color="red" size="6">某某市人民政府</font></p>')   # 版头
+    assert "\n# 公平竞争审查表\n" in m and m.rstrip().endswith("日印发\n\n---")                   # 版记 last
     assert f"第九条第（二）项　{ARTICLE_9_2} | 涉及 |" in m
     assert f"《公平竞争审查条例》第九条第（二）项：{ARTICLE_9_2}" in m
     assert m.count("- [ ] ") == 5
@@ -245,4 +259,4 @@ def test_stdin_draft(use_rules, monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(DRAFT.encode("utf-8")), encoding="utf-8"))
     assert main(["review", "-", "--engine", "python"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("# 公平竞争审查表") and "| 送审文件 | 标准输入 |" in out and "FORM-BRANCH" in out
+    assert "\n# 公平竞争审查表\n" in out and "| 送审文件 | 标准输入 |" in out and "FORM-BRANCH" in out

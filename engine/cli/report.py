@@ -19,6 +19,30 @@ def _common(p) -> None:
     p.add_argument("--issuer", metavar="发文机关", help="发文机关署名（默认按案例所属地级市生成，如“青禾市发展和改革委员会”）")
     p.add_argument("--date", metavar="日期", help="成文日期（默认今天）")
     p.add_argument("--as-of", metavar="日期", help="核查基准日，用于计算整改逾期（默认同成文日期）")
+    add_official_args(p)
+
+
+def add_official_args(p) -> None:
+    """版头 and 版记 (GB/T 9704), shared with `policylint review`."""
+    g = p.add_argument_group("公文格式（版头、版记）")
+    g.add_argument("--doc-number", metavar="文号", help="发文字号，如“青发改体改〔2026〕12号”（默认留空待填：〔年份〕　号）")
+    g.add_argument("--mark", metavar="发文机关标志", help="版头的发文机关标志（默认“发文机关＋文件”）")
+    g.add_argument("--cc", metavar="抄送机关", default="", help="版记的抄送机关，多个用顿号分隔（默认不写抄送）")
+    g.add_argument("--printer", metavar="印发机关", help="版记的印发机关（默认“发文机关＋办公室”）")
+    g.add_argument("--print-date", metavar="日期", help="版记的印发日期（默认同成文日期）")
+
+
+def official_kwargs(args, parse=None) -> dict:
+    printed = None
+    if getattr(args, "print_date", None):
+        from cases.normalize import DateError, parse_date
+
+        try:
+            printed = parse_date(args.print_date)
+        except DateError as e:
+            raise UserError(f"印发日期{e}") from None
+    return {"number": args.doc_number, "mark": args.mark, "cc": args.cc or "", "printer": args.printer,
+            "printed": printed}
 
 
 def register(parsers: dict) -> None:
@@ -74,7 +98,7 @@ def cmd_case(args) -> int:
     check_format(args.output)
     date, as_of = _dates(args)
     rec = get_case(args)
-    out = write(build_notice(rec, issuer=args.issuer, date=date, as_of=as_of), args.output)
+    out = write(build_notice(rec, issuer=args.issuer, date=date, as_of=as_of, **official_kwargs(args)), args.output)
     print(f"已生成案例通报 {out}")
     return 0
 
@@ -104,7 +128,7 @@ def cmd_monthly(args) -> int:
         conn.close()
     label = f"{start.year}-{start.month:02d}"
     doc = build_monthly(cases, previous, backlog, label, issuer=args.issuer, date=date, as_of=as_of,
-                        charts_on=not args.no_charts)
+                        charts_on=not args.no_charts, **official_kwargs(args))
     out = write(doc, args.output)
     print(f"已生成 {start.year}年{start.month}月案例核查情况 {out}（案例 {len(cases)} 件）")
     _warn_unscanned(cases)
@@ -143,7 +167,7 @@ def cmd_quarterly(args) -> int:
     finally:
         conn.close()
     doc = build_quarterly(cases, previous, label, issuer=args.issuer, addressee=args.addressee, date=date,
-                          as_of=as_of, charts_on=not args.no_charts)
+                          as_of=as_of, charts_on=not args.no_charts, **official_kwargs(args))
     out = write(doc, args.output)
     print(f"已生成 {label} 季度通报 {out}（案例 {len(cases)} 件，上季度 {len(previous)} 件）")
     _warn_unscanned(cases)

@@ -17,6 +17,9 @@ def register(parsers: dict) -> None:
     p.add_argument("-o", "--output", metavar="文件",
                    help="输出文件，格式由扩展名决定：.docx、.md、.html；省略时把 Markdown 打印到标准输出")
     p.add_argument("--engine", choices=("durable", "python"), default=None, help=argparse.SUPPRESS)
+    p.add_argument("--issuer", metavar="审查机构", help="版头和版记所用的审查机构（默认取草案的起草单位）")
+    from .report import add_official_args
+    add_official_args(p)
     p.set_defaults(func=cmd_review)
 
 
@@ -25,7 +28,11 @@ def cmd_review(args) -> int:
 
     if args.output:
         check_suffix(args.output)   # before the draft is read and checked
+    from .report import official_kwargs
+
+    official = official_kwargs(args)
     review = build_review(args.draft, engine=args.engine)
+    review.official = {**{k: v for k, v in official.items() if v}, "issuer": args.issuer}
     if not args.output:
         sys.stdout.write(to_markdown(review))
         return 0
