@@ -85,17 +85,20 @@ def excel_safe(value):
 
 # ---- decoding ---------------------------------------------------------------------------------------------------
 
-def _cjk_count(s: str) -> int:
-    return sum(1 for ch in s if "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef")
-
-
-def _gb_reading_is_chinese(text: str) -> bool:
-    return all(ch.isascii() or "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" or "\u2010" <= ch <= "\u203b"
-               for ch in text)
+_CJK = re.compile("[\u3000-\u9fff\uff00-\uffef]")
+_NOT_CHINESE = re.compile("[^\x00-\x7f\u3000-\u9fff\uff00-\uffef\u2010-\u203b]")
+_PRIVATE = re.compile("[\ue000-\uf8ff]")
+_WIDE = re.compile("[\u0800-\U0010ffff]")
 
 
 def decode_bytes(raw: bytes, prefer_utf8=lambda: False) -> str | BadRow:
-    """One row's (or one line's) bytes: UTF-8, else GB18030; a BadRow saying why when it is neither.
+    """One row's (or one line's) bytes: UTF-8, else GB18030; a BadRow saying why when it is neither."""
+    out = _decode(raw, prefer_utf8)
+    return out if isinstance(out, BadRow) else out[0]
+
+
+def _decode(raw: bytes, prefer_utf8) -> tuple[str, str] | BadRow:
+    """(text, codec), or a BadRow.
 
     A few GBK characters also happen to be valid UTF-8 (“全” is C8 AB, which UTF-8 reads as “ȫ”). So bytes that are
     valid UTF-8 but hold only two-byte UTF-8 characters (Latin, Greek, Cyrillic: no Chinese) while GB18030 reads them
@@ -105,24 +108,27 @@ def decode_bytes(raw: bytes, prefer_utf8=lambda: False) -> str | BadRow:
     except UnicodeDecodeError:
         pass
     else:
-        if text.isascii() or any(ord(ch) >= 0x800 for ch in text) or prefer_utf8():
-            return text
+        if text.isascii() or _WIDE.search(text) or prefer_utf8():
+            return text, "utf-8"
         try:
             gb = raw.decode("gb18030")
         except UnicodeDecodeError:
-            return text
-        return gb if _gb_reading_is_chinese(gb) else text
-    loose = raw.decode("utf-8", errors="replace")
-    damaged = loose.count("\ufffd") - raw.count(b"\xef\xbf\xbd")
-    if _cjk_count(loose) >= 4 and _cjk_count(loose) >= 3 * damaged:
-        return BadRow(f"UTF-8 编码损坏（{damaged} 处字节无法解码），未导入以免存入乱码：请检查该行或重新导出文件")
+            return text, "utf-8"
+        return (text, "utf-8") if _NOT_CHINESE.search(gb) else (gb, "gb18030")
     try:
         text = raw.decode("gb18030")
     except UnicodeDecodeError:
-        return BadRow("既不是 UTF-8 也不是 GB18030/GBK 编码，无法解码：请在 Excel 中另存为“CSV UTF-8”后重新导入")
-    if any("\ue000" <= ch <= "\uf8ff" for ch in text):
+        text = None
+    if text is None or _PRIVATE.search(text):
+        loose = raw.decode("utf-8", errors="replace")
+        damaged = loose.count("\ufffd") - raw.count(b"\xef\xbf\xbd")
+        cjk = len(_CJK.findall(loose))
+        if cjk >= 4 and cjk >= 3 * damaged:
+            return BadRow(f"UTF-8 编码损坏（{damaged} 处字节无法解码），未导入以免存入乱码：请检查该行或重新导出文件")
+        if text is None:
+            return BadRow("既不是 UTF-8 也不是 GB18030/GBK 编码，无法解码：请在 Excel 中另存为“CSV UTF-8”后重新导入")
         return BadRow("按 GB18030/GBK 解码后含有自定义区字符，可能是乱码：请在 Excel 中另存为“CSV UTF-8”后重新导入")
-    return text
+    return text, "gb18030"
 
 
 class _FileLeaning:
@@ -196,6 +202,11 @@ def read_bytes(path: Path) -> bytes:
 # ---- CSV ----------------------------------------------------------------------------------------------------------
 
 def _oversized(cells: list) -> BadRow | None:
+    try:
+        if sum(map(len, cells)) <= MAX_FIELD_CHARS:
+            return None
+    except TypeError:   # numbers, dates and empty cells of an .xlsx
+        pass
     for i, c in enumerate(cells):
         if isinstance(c, str) and len(c) > MAX_FIELD_CHARS:
             return BadRow(f"第 {column_letter(i)} 列有 {len(c):,} 个字符，超过单元格上限 {MAX_FIELD_CHARS:,} 个字符")
@@ -209,7 +220,7 @@ def _misaligned(cells: list[str]) -> bool:
     """UTF-16 read one byte off (a byte lost or added): the delimiters turn into U+2C00, U+0A00, U+0D00 … and
     private-use characters appear."""
     text = "".join(cells)
-    return sum(1 for ch in text if ch in _SHIFTED) >= 2 or any("\ue000" <= ch <= "\uf8ff" for ch in text)
+    return sum(1 for ch in text if ch in _SHIFTED) >= 2 or bool(_PRIVATE.search(text))
 
 
 def _delimiter(first_line: str) -> str:
@@ -263,9 +274,6 @@ def csv_rows(path: Path, data: bytes | None = None) -> Iterator[Row]:
         yield number, _oversized(cells) or cells
 
 
-_WIDE = re.compile("[\u0800-\U0010ffff]")
-
-
 def _whole_utf8(data: bytes, bom: bool) -> str | None:
     """The file decoded at once when that is what row-by-row decoding would give: all of it valid UTF-8, and either
     a BOM or some character of three bytes or more (so that no row is read as GB18030; see decode_bytes)."""
@@ -279,19 +287,16 @@ def _whole_utf8(data: bytes, bom: bool) -> str | None:
 def _decode_cells(cells: list[str], leaning) -> list[str] | BadRow:
     """The cells of one row (as latin-1 text, one char per byte) decoded in the one encoding the row's bytes are in."""
     raw = [c.encode("latin-1") for c in cells]
-    verdict = decode_bytes(b",".join(raw), leaning)   # "," is never part of a multi-byte character
+    verdict = _decode(b"\x1f".join(raw), leaning)   # no byte of a multi-byte character is an ASCII control
     if isinstance(verdict, BadRow):
         return verdict
-    if verdict.isascii():
+    text, codec = verdict
+    if text.isascii():
         return cells
-    for codec in ("utf-8", "gb18030"):
-        try:
-            out = [b.decode(codec) for b in raw]
-        except UnicodeDecodeError:
-            continue
-        if ",".join(out) == verdict:
-            return out
-    return BadRow("无法解码")   # pragma: no cover - the joined row decoded, so its cells do
+    parts = text.split("\x1f")
+    if len(parts) == len(cells):
+        return parts
+    return [b.decode(codec) for b in raw]   # a cell held a U+001F itself; the joined row decoded, so each cell does
 
 
 # ---- XLSX ---------------------------------------------------------------------------------------------------------
