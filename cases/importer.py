@@ -136,7 +136,9 @@ def _differs(current: dict, values: dict) -> bool:
     return any(current.get(k) != v for k, v in values.items() if k != "case_id")
 
 
-def import_file(path: str | Path, conn: sqlite3.Connection, rejects_path: str | Path | None = None) -> ImportResult:
+def import_file(path: str | Path, conn: sqlite3.Connection, rejects_path: str | Path | None = None,
+                progress=None) -> ImportResult:
+    """progress: an object with advance(n), told of every row read (the command line's progress bar)."""
     path = Path(path)
     if not path.exists():
         raise UserError(f"文件不存在：{path}")
@@ -144,6 +146,8 @@ def import_file(path: str | Path, conn: sqlite3.Connection, rejects_path: str | 
     res = ImportResult(file=str(path))
     groups: dict[str, list[tuple[int, dict]]] = {}
     for number, raw in table.rows():
+        if progress is not None:
+            progress.advance(1)
         if _is_blank(raw):
             res.blank += 1
             continue

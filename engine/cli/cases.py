@@ -162,7 +162,10 @@ def cmd_import(args) -> int:
     path = store.db_path(args.db)
     conn = open_db(args, create=True)
     try:
-        res = importer.import_file(args.file, conn, args.rejects)
+        from .common import Progress
+
+        with Progress("导入案例", None) as bar:
+            res = importer.import_file(args.file, conn, args.rejects, progress=bar)
     finally:
         conn.close()
     print(f"导入 {args.file} → {path}")
