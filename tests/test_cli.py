@@ -286,6 +286,9 @@ def test_cases_scan_in_a_terminal(tmp_path):
     db = tmp_path / "c.db"
     csv = tmp_path / "c.csv"
     assert run("cases", "sample", "-o", str(csv)).returncode == 0
-    assert run("cases", "import", str(csv), "--db", str(db)).returncode in (0, 1)
+    rc, err = _in_a_terminal(["cases", "import", str(csv), "--db", str(db)])
+    assert rc in (0, 1) and "导入案例" in err and "内部错误" not in err, err
+    assert run("cases", "import", str(csv), "--db", str(db)).stderr.count("导入案例") == 0   # not a terminal: silent
     rc, err = _in_a_terminal(["cases", "scan", "--month", "2026-08", "--db", str(db)])
     assert "ModuleNotFoundError" not in err and "内部错误" not in err and rc in (0, 1), err
+    assert "扫描案例" in err                                     # the bar was drawn (rich is a dependency)

@@ -50,15 +50,17 @@ class Progress:
     """A progress bar on stderr (rich), only when stderr is a terminal and there is enough work to wait for:
     never in pipes, logs, CI or tests. Use as a context manager; advance(n) after each piece of work."""
 
-    def __init__(self, label: str, total: int, *, minimum: int = 20, stream=None):
+    def __init__(self, label: str, total: int | None, *, minimum: int = 20, stream=None):
+        """total None: a count without an end (rows of a file being read)."""
         self.total, self._bar = total, None
         stream = stream or sys.stderr
-        if total >= minimum and hasattr(stream, "isatty") and stream.isatty():
+        if (total is None or total >= minimum) and hasattr(stream, "isatty") and stream.isatty():
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress as _P, TextColumn, TimeRemainingColumn
 
-            self._bar = _P(TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn("剩余"),
-                           TimeRemainingColumn(), console=Console(file=stream), transient=True)
+            columns = ((TextColumn(label), BarColumn(), MofNCompleteColumn(), TextColumn("剩余"), TimeRemainingColumn())
+                       if total is not None else (TextColumn(label), TextColumn("已读 {task.completed} 行")))
+            self._bar = _P(*columns, console=Console(file=stream), transient=True)
             self._task = self._bar.add_task(label, total=total)
 
     def __enter__(self):
