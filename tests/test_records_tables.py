@@ -205,7 +205,7 @@ def test_good_xlsx_reads(good_xlsx):
 @pytest.mark.parametrize("damage, words", [
     ("truncated", "ZIP"), ("crc", "压缩数据损坏"), ("deflate", "压缩数据损坏"), ("method", "不支持的压缩方式"),
     ("encrypted-flag", "已加密"), ("ole", "已加密或是旧版 .xls"), ("xml", "XML"), ("no-sheet", "没有工作表"),
-    ("not-zip", "不是有效的 ZIP"),
+    ("not-zip", "不是完整的 ZIP"),
 ])
 def test_damaged_xlsx_is_one_clear_line(good_xlsx, tmp_path, damage, words, capsys):
     data = bytearray(good_xlsx.read_bytes())

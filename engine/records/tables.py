@@ -307,7 +307,8 @@ def _xlsx_failure(name: str, e: BaseException) -> UserError:
 
     text = str(e)
     if isinstance(e, zipfile.BadZipFile):
-        why = "压缩数据损坏" if ("CRC" in text or "Bad magic" in text or "Truncated" in text) else "不是有效的 ZIP/.xlsx 文件"
+        damaged = "CRC" in text or "Bad magic" in text or "Truncated" in text
+        why = "压缩数据损坏" if damaged else "不是有效的 .xlsx 文件（不是完整的 ZIP 压缩包：可能没有下载完整，或已损坏）"
     elif isinstance(e, zlib.error) or isinstance(e, EOFError):
         why = "压缩数据损坏"
     elif isinstance(e, NotImplementedError) or "compression method" in text:
