@@ -64,6 +64,9 @@ class PrecedentIndex:
         import bm25s
 
         self.items = [p for p in items if p.batch not in exclude]
+        # every bigram of every violation: a clause with less than warn_at of its bigrams in here cannot reach
+        # warn_at with any one violation, so suspect() answers without scoring the library (most clauses)
+        self.violation_bigrams = frozenset().union(*(p.bigrams for p in self.items if p.label == "violation"))
         self.bm25 = None
         if self.items:
             self.bm25 = bm25s.BM25()
@@ -92,6 +95,9 @@ class PrecedentIndex:
 
     def suspect(self, text: str, warn_at: float = WARN_AT):
         """(similarity, case) when the clause is close to a published violation and not as close to a lawful one."""
+        qs = set(bigrams(text))
+        if not qs or len(qs & self.violation_bigrams) < warn_at * len(qs):
+            return None
         near = self.nearest(text, 12)
         best_v = next(((s, p) for s, p in near if p.label == "violation"), None)
         if not best_v or best_v[0] < warn_at:
@@ -128,10 +134,19 @@ def annotate(doc, findings: list, index: PrecedentIndex | None = None, warn_at: 
             hit = index.nearest_violation(f.text, f.family) or index.nearest_violation(f.text)
             if hit:
                 f.precedent = as_dict(*hit)
-    spans = [(f.start, f.end) for f in findings if f.record is None]
+    import bisect
+
+    starts, ends = [], []           # the findings' spans merged into sorted disjoint intervals
+    for s, e in sorted((f.start, f.end) for f in findings if f.record is None):
+        if ends and s < ends[-1]:
+            ends[-1] = max(ends[-1], e)
+        else:
+            starts.append(s)
+            ends.append(e)
     extra = []
     for unit in doc.sentences:
-        if any(s < unit.end and unit.start < e for s, e in spans):
+        i = bisect.bisect_left(ends, unit.start + 1)   # the first interval ending after the unit starts
+        if i < len(starts) and starts[i] < unit.end:
             continue   # a rule already speaks about this clause
         text = doc.unit_text(unit)
         if len(text) < 12:
