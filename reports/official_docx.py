@@ -358,7 +358,7 @@ def add_imprint(doc, cc: str, printer: str, printed: str):
     q = add_paragraph(doc, "", indent=False, size=size)
     q.paragraph_format.left_indent = Pt(size)
     q.paragraph_format.right_indent = Pt(size)
-    q.paragraph_format.tab_stops.add_tab_stop(Mm(156) - Pt(size * 2), WD_TAB_ALIGNMENT.RIGHT)
+    q.paragraph_format.tab_stops.add_tab_stop(Mm(156) - Pt(size), WD_TAB_ALIGNMENT.RIGHT)   # at the right indent
     add_text(q, printer, size=size)
     add_text(q, "\t" + printed.removesuffix("印发") + "印发", size=size)
     if not cc:
