@@ -5,6 +5,7 @@
 2. `policylint check sample_draft.docx` against a bare `python -c pass`.
 
     .venv/bin/python tests/measure_speed.py [--runs 5]
+    .venv/bin/python tests/measure_speed.py --dask-scaling [--docs 400]   # 1, 2 and 4 Dask workers (LocalCluster)
 
 Medians of several runs; the rules cache is warmed first (a rule edit makes the next run recompile once).
 """
@@ -45,7 +46,11 @@ def timed(cmd: list[str], runs: int) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--dask-scaling", action="store_true", help="time 1, 2 and 4 Dask workers instead")
+    ap.add_argument("--docs", type=int, default=400)
     args = ap.parse_args()
+    if args.dask_scaling:
+        return dask_scaling(args.docs)
     from engine.rulebook import load_rules
     from test_bench import make_draft
 
@@ -71,6 +76,41 @@ def main() -> None:
           f"ratio {t_check / t_base:.1f} (floor 10)")
     print(f"one .docx draft: policylint {t_one * 1000:.0f} ms, python -c pass {t_pass * 1000:.0f} ms, "
           f"ratio {t_one / t_pass:.1f} (floor 5)")
+
+
+def dask_scaling(docs: int) -> None:
+    """Documents per second on a LocalCluster of 1, 2 and 4 workers (cluster already started: the batch only),
+    and the CPU seconds per document of one in-process check, the figure the README's scaling section uses."""
+    import os
+
+    from distributed import Client, LocalCluster
+
+    from engine.batch import check_serial
+    from engine.distributed import run_tasks
+    from engine.rulebook import load_rules
+    from test_bench import make_draft
+
+    rs = load_rules()
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for i in range(docs):
+            p = Path(tmp) / f"d{i:04}.txt"
+            p.write_text(make_draft(rs, 5000, i), encoding="utf-8")
+            paths.append(str(p))
+        list(check_serial(paths[:5], rs))
+        c0 = time.process_time()
+        list(check_serial(paths[:100], rs))
+        per_doc = (time.process_time() - c0) / 100
+        print(f"one process: {per_doc * 1000:.1f} ms CPU per 5,000-character document ({os.cpu_count()} cores here)")
+        for n in (1, 2, 4):
+            with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0") as cl, \
+                    Client(cl) as c:
+                list(run_tasks(c, paths[:2 * n], rs))            # warm: rules on every worker
+                t = time.perf_counter()
+                results = list(run_tasks(c, paths, rs, window=8 * n))
+                wall = time.perf_counter() - t
+            assert all(e is None for _, _, e in results)
+            print(f"{n} worker(s): {docs} documents in {wall:.2f} s = {docs / wall:.1f} documents/s")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,144 @@
+"""Whole-command benchmarks for the speed floors of issue 13, each side by side with its bare reference measured in
+the same test (no timed asserts: the ratio is printed and kept in the benchmark's extra_info).
+
+- `check DIR` on 200 drafts of 5,000 characters / one process reading the same files and running one compiled
+  alternation of 400 rule terms (floor: 3×);
+- `check` of one .docx (warm rules cache) / the start of the same interpreter (floor: 3×);
+- one finding-dense text of 1 MB and of 10 MB: time and peak memory of the whole command, ratio to the bare scan of
+  the same file (floors: 3 s and 300 MB; 30 s and 600 MB);
+- 100,000 case records import + scan (floor: 10 s), ratio to the bare scan of the same CSV.
+
+    .venv/bin/python -m pytest tests/test_bench_scale.py -s
+"""
+import datetime as dt
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import SAMPLES, policylint_cmd
+
+BARE = """
+import re, sys, pathlib
+terms = [l for l in pathlib.Path(sys.argv[1]).read_text(encoding="utf-8").splitlines() if l]
+rx = re.compile("|".join(map(re.escape, terms)))
+hits = 0
+for a in sys.argv[2:]:
+    p = pathlib.Path(a)
+    for f in (sorted(p.glob("*.txt")) if p.is_dir() else [p]):
+        hits += sum(1 for _ in rx.finditer(f.read_text(encoding="utf-8-sig")))
+print(hits)
+"""
+
+
+def run_measured(cmd: list[str], **kw) -> tuple[float, float, int]:
+    """(wall seconds, peak resident MB of the child, exit code): os.wait4 gives the child's own rusage."""
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_maxrss / 1024, p.returncode
+
+
+def median_of(cmd: list[str], rounds: int) -> float:
+    return statistics.median(run_measured(cmd)[0] for _ in range(rounds))
+
+
+@pytest.fixture(scope="module")
+def bare(tmp_path_factory, pack_rules):
+    """[python, bare-scan script, terms file]: append the paths to scan."""
+    d = tmp_path_factory.mktemp("bare")
+    terms = d / "terms.txt"
+    terms.write_text("\n".join(sorted(pack_rules.automaton.keys(), key=len, reverse=True)[:400]), encoding="utf-8")
+    script = d / "bare.py"
+    script.write_text(BARE, encoding="utf-8")
+    return [sys.executable, str(script), str(terms)]
+
+
+@pytest.fixture(scope="module")
+def folder_200(tmp_path_factory, pack_rules):
+    from test_bench import make_draft
+
+    d = tmp_path_factory.mktemp("drafts200")
+    for i in range(200):
+        (d / f"draft{i:03}.txt").write_text(make_draft(pack_rules, 5000, i), encoding="utf-8")
+    return d
+
+
+def _report(benchmark, label: str, ours: float, ref: float, floor: float, **extra) -> None:
+    ratio = ours / ref
+    benchmark.extra_info.update({"ratio": round(ratio, 2), "reference_s": round(ref, 4), "floor": floor, **extra})
+    print(f"\n{label}: policylint {ours:.3f} s, reference {ref:.3f} s, ratio {ratio:.1f} (floor {floor})"
+          + "".join(f", {k} {v}" for k, v in extra.items()))
+
+
+def test_bench_check_200_drafts_vs_bare_scan(benchmark, folder_200, bare):
+    cmd = policylint_cmd() + ["check", "--format", "jsonl", "--no-config", str(folder_200)]
+    subprocess.run(cmd, capture_output=True)                       # warm the rules cache
+    ref = median_of(bare + [str(folder_200)], 3)
+    benchmark.pedantic(lambda: run_measured(cmd), rounds=3, iterations=1)
+    _report(benchmark, "check 200 drafts", benchmark.stats.stats.median, ref, 3)
+
+
+def test_bench_one_docx_vs_interpreter_start(benchmark):
+    cmd = policylint_cmd() + ["check", "--no-config", str(SAMPLES / "sample_draft.docx")]
+    subprocess.run(cmd, capture_output=True)                       # warm the rules cache
+    ref = median_of([sys.executable, "-c", "pass"], 9)
+    benchmark.pedantic(lambda: run_measured(cmd), rounds=9, iterations=1)
+    _report(benchmark, "check one .docx", benchmark.stats.stats.median, ref, 3)
+
+
+@pytest.mark.parametrize("megabytes, floor_s, floor_mb", [(1, 3, 300), (10, 30, 600)])
+def test_bench_large_dense_text(benchmark, tmp_path, pack_rules, bare, megabytes, floor_s, floor_mb):
+    """One text of `megabytes` MB, one sentence in about seven taken from the rules' examples (dense in findings)."""
+    from test_bench import make_draft
+
+    path = tmp_path / f"dense_{megabytes}mb.txt"
+    path.write_text(make_draft(pack_rules, megabytes * 350_000, 5), encoding="utf-8")
+    cmd = policylint_cmd() + ["check", "--format", "jsonl", "--no-config", str(path)]
+    ref = median_of(bare + [str(path)], 3)
+    peaks = []
+
+    def run():
+        wall, peak, code = run_measured(cmd)
+        assert code == 1
+        peaks.append(peak)
+    benchmark.pedantic(run, rounds=1 if megabytes > 1 else 3, iterations=1)
+    _report(benchmark, f"check {path.stat().st_size / 1e6:.1f} MB dense text", benchmark.stats.stats.median, ref,
+            floor_s, peak_mb=round(max(peaks)), floor_mb=floor_mb)
+
+
+def test_refused_at_once_over_the_size_limit(tmp_path):
+    """50 MB of text is over the default limit (20 MB, POLICYLINT_MAX_TEXT_MB): refused from its size, before reading."""
+    path = tmp_path / "huge.txt"
+    line = ("第一条　外地企业须在本市设立分公司方可参加投标。" * 40 + "\n").encode("utf-8")
+    with open(path, "wb") as f:
+        for _ in range(50 * 1024 * 1024 // len(line) + 1):
+            f.write(line)
+    r = subprocess.run(policylint_cmd() + ["check", str(path)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "文件过大" in r.stderr and "POLICYLINT_MAX_TEXT_MB" in r.stderr, r.stderr
+    assert r.stdout == ""
+
+
+def test_bench_cases_100k_import_and_scan_vs_bare_scan(benchmark, tmp_path, bare):
+    from cases import sample
+
+    src = tmp_path / "cases_100k.csv"
+    sample.write(src, sample.generate(rows=100_000, seed=7, start=dt.date(2026, 1, 1), end=dt.date(2026, 9, 30)))
+    runs = iter(range(10))
+    ref = median_of(bare + [str(src)], 3)
+
+    def run():
+        db = tmp_path / f"r{next(runs)}.db"
+        a = run_measured(policylint_cmd() + ["cases", "import", str(src), "--db", str(db)], cwd=tmp_path)
+        b = run_measured(policylint_cmd() + ["cases", "scan", "--db", str(db), "--as-of", "2026-10-10"], cwd=tmp_path)
+        assert a[2] == 0 and b[2] == 0
+        return a[0], b[0]
+    got = benchmark.pedantic(run, rounds=1, iterations=1)
+    _report(benchmark, "cases import + scan 100,000", benchmark.stats.stats.median, ref, "10 s",
+            import_s=round(got[0], 2), scan_s=round(got[1], 2))
