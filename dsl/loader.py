@@ -17,7 +17,13 @@ DSL_DIR = Path(__file__).resolve().parent
 
 
 def rule_files(rules_dir: Path | None = None) -> list[Path]:
-    return sorted(Path(rules_dir or RULES_DIR).rglob("*.rule"))
+    """The rule files under rules_dir; a single pack (rules/cases) comes with the shared concept lexicon."""
+    root = Path(rules_dir or RULES_DIR)
+    files = set(root.rglob("*.rule"))
+    lexicon = RULES_DIR / "lexicon"
+    if lexicon.is_dir() and root.resolve() != RULES_DIR.resolve():
+        files |= set(lexicon.glob("*.rule"))
+    return sorted(files)
 
 
 def source_files(paths: list[Path]) -> list[Path]:

@@ -141,8 +141,17 @@ def precedents_on() -> bool:
     return not os.environ.get("POLICYLINT_NO_PRECEDENTS")
 
 
+def _reading_findings(text: str, rs, engine, context) -> list[Finding]:
+    """Rule findings on one full reading of a clause (engine/inherit.py), in the draft's document context."""
+    doc = segment("<reading>", text)
+    feats = TextFeatures(doc, rs, context)
+    facts, units = text_facts(doc, rs, feats)
+    hits = evaluator(rs, engine).evaluate(facts)
+    return [make_finding(doc, rs, rs.rules[i], units[fid], feats) for i, fid in sorted(hits, key=lambda h: h[0])]
+
+
 def check_document(doc: Document, rs=None, engine: str | None = None, as_of=None,
-                   precedents=None) -> list[Finding]:
+                   precedents=None, inherit: bool = True) -> list[Finding]:
     """All findings on one document. `as_of` picks the negative-list edition (default: the draft's own date);
     `precedents`: a PrecedentIndex, False for none, None for the default library when the tier is on."""
     rs = rs or default_rules()
@@ -154,6 +163,10 @@ def check_document(doc: Document, rs=None, engine: str | None = None, as_of=None
     for rule_idx, fid in sorted(hits, key=lambda h: (units[h[1]].start, h[0])):
         rule = rs.rules[rule_idx]
         findings.append(make_finding(doc, rs, rule, units[fid], feats))
+    if inherit:
+        from .inherit import inherited_findings   # definitions and lead-ins carried into the clauses that use them
+        findings += inherited_findings(doc, rs, context, findings, lambda t: _reading_findings(t, rs, engine, context))
+        findings.sort(key=lambda f: (f.start, f.rule))
     findings = apply_exceptions(doc, context, findings)
     if any(f.family == "negative_list" for f in findings):
         from .market_access import annotate   # names the list edition, and says when its data is incomplete

@@ -1,0 +1,41 @@
+"""Cross-clause facts (engine/inherit.py): a definition or a lead-in carried into the clauses that use it."""
+from engine.check import check_text
+
+DRAFT = """第一条 本办法所称骨干企业，是指注册地在本县且在本县纳税的企业。
+第二条 投标人须具备下列条件：
+（一）具有独立法人资格；
+（二）在罗江注册全资运营子公司。
+第三条 对骨干企业每户给予10万元奖励。
+"""
+
+
+def findings(text, **kw):
+    return check_text(text, "draft.txt", precedents=False, **kw)
+
+
+def test_definition_makes_a_later_reward_a_local_registration_reward():
+    got = [f for f in findings(DRAFT) if f.path == "第三条" and f.rule.startswith("FC-19-3")]
+    assert got, [(f.rule, f.path) for f in findings(DRAFT)]
+    f = got[0]
+    assert "第一条" in f.explanation and "骨干企业" in f.explanation   # the finding cites both clauses
+    assert f.text.startswith("第三条") and all(m.start >= f.start and m.end <= f.end for m in f.matched)
+
+
+def test_lead_in_makes_an_item_a_requirement():
+    items = [f for f in findings(DRAFT) if f.path == "第二条第（二）项"]
+    assert any(f.rule in ("NL-9-4-e", "FC-14-1-a") for f in items), [(f.rule, f.path) for f in items]
+    assert all("第二条" in f.explanation for f in items)
+    assert all(DRAFT[m.start:m.end] == m.text for f in items for m in f.matched)
+
+
+def test_without_the_definition_or_lead_in_nothing_is_inherited():
+    plain = DRAFT.replace("本办法所称骨干企业，是指注册地在本县且在本县纳税的企业。", "本办法自印发之日起施行。")
+    plain = plain.replace("投标人须具备下列条件：", "投标人情况：")
+    assert not [f for f in findings(plain) if f.path == "第三条" and f.rule.startswith("FC-19-3")]
+    assert not [f for f in findings(plain) if "承接" in f.explanation]
+
+
+def test_lawful_definition_adds_nothing():
+    text = ("第一条 本办法所称小微企业，是指符合国家《中小企业划型标准规定》的企业。\n"
+            "第二条 对小微企业按照国家规定落实减税降费政策。\n")
+    assert not [f for f in findings(text) if "定义为" in f.explanation]
