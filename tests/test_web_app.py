@@ -366,3 +366,32 @@ def test_staff_reports_and_ledger(site):
     r = c.get("/staff/reports/quarterly", params={"quarter": "2026Q9"})
     assert r.status_code == 400 and "无法识别" in r.text
     assert "下载通报" in c.get("/audit").text
+
+
+def test_a_review_survives_a_restart(site):
+    """The draft's text is in the database: a new server process (a new app, empty cache) shows the same findings
+    and the decisions made before."""
+    from engine.cli.web import create_app
+
+    c = _client(site)
+    _login(c)
+    rid = _upload(c).headers["location"].rsplit("/", 1)[1]
+    before = c.get(f"/reviews/{rid}").text
+    keys = re.findall(r'name="key" value="([^"]+)"', before)
+    c.post(f"/reviews/{rid}/decisions", data={"csrf": _csrf(c), "key": keys[-1], "decision": "采纳",
+                                              "reason": "重启之前作出的决定"})
+    fresh = TestClient(create_app(site[1], max_upload=1024 * 1024), follow_redirects=False)
+    _login(fresh)
+    after = fresh.get(f"/reviews/{rid}").text
+    assert re.findall(r'name="key" value="([^"]+)"', after) == keys
+    assert "重启之前作出的决定" in after
+
+
+def test_a_case_number_is_never_read_as_an_option(site, tmp_path):
+    c = _client(site)
+    _login(c, "李四", STAFF_PASSWORD)
+    target = tmp_path / "written.docx"
+    for case_id in (f"-o{target}", f"--output={target}", "--db=/etc/passwd"):
+        r = c.get("/staff/reports/case", params={"case_id": case_id, "fmt": "docx"})
+        assert r.status_code == 400 and "案例编号" in r.text
+    assert not target.exists()

@@ -273,8 +273,11 @@ class ReviewCache:
         from engine.check import check_document, default_rules
         from engine.segment import segment
 
+        from .drafts import CHECK_LOCK
+
         doc = segment(review["name"], review["text"], review["meta"])
-        findings = check_document(doc, default_rules())
+        with CHECK_LOCK:
+            findings = check_document(doc, default_rules())
         with self.lock:
             if len(self.items) >= self.size:
                 self.items.pop(next(iter(self.items)))

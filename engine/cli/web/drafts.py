@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+import threading
 from pathlib import Path, PurePosixPath
 
 from engine.errors import UserError
@@ -13,6 +14,9 @@ from engine.errors import UserError
 from .app import WebError
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# the rules engine keeps one long-lived durable-rules host per process (research/durable_rules.md): the server's
+# threads take turns on it rather than entering it at once
+CHECK_LOCK = threading.Lock()
 
 
 def display_name(filename: str | None) -> str:
@@ -84,4 +88,5 @@ def check_draft(data: bytes, name: str):
 
     text, meta = read_draft(data, name)
     doc = segment(name, text, meta)
-    return doc, check_document(doc, default_rules())
+    with CHECK_LOCK:
+        return doc, check_document(doc, default_rules())

@@ -100,19 +100,22 @@ def rejects(request: Request, token: str):
 def _run_report(request: Request, user: dict, kind: str, target: str, fmt: str, **fields) -> bytes:
     from cases import accounts, store
 
-    from engine.cli import report
-
     if fmt not in REPORT_FORMATS:
         raise WebError(400, f"不支持的格式“{fmt}”：可用 " + "、".join(REPORT_FORMATS))
-    handler = {"case": report.cmd_case, "monthly": report.cmd_monthly, "quarterly": report.cmd_quarterly}[kind]
+    from engine.cli import build_parser
+
     settings = request.app.state.settings
     import tempfile
     with tempfile.TemporaryDirectory(prefix="policylint-web-") as tmp:
         out = Path(tmp) / f"report.{fmt}"
-        args = argparse.Namespace(db=str(settings.db_path), output=str(out), issuer=None, date=None, as_of=None,
-                                  no_charts=False, addressee=None, **fields)
+        # the command line's own parser gives the handler exactly the defaults `policylint report` has
+        # (options first, then `--`: a case number can never be read as an option)
+        argv = ["report", kind, "--db", str(settings.db_path), "-o", str(out),
+                *(["--", fields["case_id"]] if kind == "case" else
+                  ["--month", fields["month"]] if kind == "monthly" else ["--quarter", fields["quarter"]])]
         with _REPORT_LOCK, contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            handler(args)
+            args = build_parser().parse_args(argv)
+            args.func(args)
         data = out.read_bytes()
     conn = store.connect(settings.db_path)
     try:
@@ -127,8 +130,8 @@ def case_report(request: Request, case_id: str = "", fmt: str = "docx"):
     with db(request) as conn:
         user = require_user(request, conn, "staff")
     case_id = case_id.strip()
-    if not case_id:
-        raise WebError(400, "请填写案例编号")
+    if not case_id or len(case_id) > 60 or case_id.startswith("-") or re.search(r"[\x00-\x1f]", case_id):
+        raise WebError(400, "请填写正确的案例编号（如 QH2026-00001）")
     data = _run_report(request, user, "case", f"案例 {case_id}", fmt, case_id=case_id)
     return download(data, f"案例通报-{_safe(case_id)}.{fmt}")
 
