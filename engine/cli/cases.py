@@ -34,7 +34,9 @@ def register(parsers: dict) -> None:
                                    "同一文件重复导入不会改变案例库；整个导入是一个事务，中途出错案例库保持原样。")
     p.add_argument("file", metavar="文件", help="CSV（UTF-8 或 GB18030/GBK）、XLSX 或 JSONL")
     add_db_arg(p)
-    p.add_argument("--rejects", metavar="拒收文件.csv", help="把拒收的行（行号、原因）写入该 CSV（带 BOM，Excel 可直接打开）")
+    p.add_argument("--rejects", metavar="拒收文件.csv",
+                   help="把拒收的行（行号、原因）写入该 CSV（带 BOM，Excel 可直接打开）；"
+                        "不指定时，有拒收行也会写入案例库旁的“文件名_拒收.csv”")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("scan", help="按规则批量扫描：分类、标出需关注的案例",
