@@ -205,7 +205,7 @@ def test_good_xlsx_reads(good_xlsx):
 @pytest.mark.parametrize("damage, words", [
     ("truncated", "ZIP"), ("crc", "压缩数据损坏"), ("deflate", "压缩数据损坏"), ("method", "不支持的压缩方式"),
     ("encrypted-flag", "已加密"), ("ole", "已加密或是旧版 .xls"), ("xml", "XML"), ("no-sheet", "没有工作表"),
-    ("not-zip", "不是完整的 ZIP"),
+    ("not-zip", "不是完整的 ZIP"), ("entities", "XML 实体"),
 ])
 def test_damaged_xlsx_is_one_clear_line(good_xlsx, tmp_path, damage, words, capsys):
     data = bytearray(good_xlsx.read_bytes())
@@ -249,6 +249,11 @@ def test_damaged_xlsx_is_one_clear_line(good_xlsx, tmp_path, damage, words, caps
             for info in zin.infolist():
                 if info.filename != sheet.decode():
                     zout.writestr(info.filename, zin.read(info.filename))
+    elif damage == "entities":   # a billion laughs in the sheet: refused, never expanded
+        lol = b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">' + b"".join(
+            b'<!ENTITY %s "%s">' % (bytes([98 + k]), (b"&%s;" % bytes([97 + k])) * 10) for k in range(8)) + b"]>"
+        rewrite_zip(good_xlsx, bad, lambda name, d: (lol + d.split(b"?>", 1)[-1].replace(b"<v>", b"<v>&i;", 1))
+                    if name == sheet.decode() else d)
     elif damage == "not-zip":
         bad.write_bytes(b"just some text, not a workbook\n")
     with pytest.raises(UserError) as e:

@@ -35,7 +35,7 @@ MAX_FIELD_CHARS = 1_048_576               # one cell (Excel itself stops at 32,7
 MAX_ROWS = 1_048_576                      # Excel's own row limit
 MAX_COLUMNS = 512
 MAX_XLSX_PARTS = 10_000
-MAX_XLSX_UNPACKED = 512 * 1024 * 1024     # all parts of one .xlsx, unpacked
+MAX_XLSX_UNPACKED = 256 * 1024 * 1024     # all parts of one .xlsx, unpacked
 
 GRID_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
 _UTF16_MARK = "\udfff"   # a lone surrogate: valid UTF-16 never decodes to one, so it marks the bytes that failed
@@ -305,8 +305,15 @@ def _xlsx_failure(name: str, e: BaseException) -> UserError:
     import zipfile
     import zlib
 
+    for _ in range(8):   # openpyxl wraps what went wrong ("Unable to read workbook"): classify the cause
+        inner = e.__cause__ or e.__context__
+        if inner is None:
+            break
+        e = inner
     text = str(e)
-    if isinstance(e, zipfile.BadZipFile):
+    if isinstance(e, SyntaxError) or "invalid XML" in text:   # ElementTree's ParseError, lxml's XMLSyntaxError
+        why = "表格内容（XML）损坏"
+    elif isinstance(e, zipfile.BadZipFile):
         damaged = "CRC" in text or "Bad magic" in text or "Truncated" in text
         why = "压缩数据损坏" if damaged else "不是有效的 .xlsx 文件（不是完整的 ZIP 压缩包：可能没有下载完整，或已损坏）"
     elif isinstance(e, zlib.error) or isinstance(e, EOFError):
@@ -315,6 +322,8 @@ def _xlsx_failure(name: str, e: BaseException) -> UserError:
         why = "使用了不支持的压缩方式"
     elif isinstance(e, RuntimeError) and "encrypted" in text:
         why = "文件已加密，请取消密码后另存为 .xlsx"
+    elif type(e).__name__ in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden"):
+        why = "表格内容含有 XML 实体或文档类型定义，出于安全考虑不予读取（Excel 保存的文件不会有）"
     elif isinstance(e, KeyError):
         why = "缺少工作表或必需的部件"
     elif type(e).__name__ in ("ParseError", "XMLSyntaxError", "ExpatError") or "xml" in type(e).__module__.lower():
