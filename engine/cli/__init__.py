@@ -5,6 +5,7 @@ that `policylint check` on one draft starts fast.
 """
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 
@@ -17,9 +18,17 @@ from .common import EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS, ChineseParser, ve
 COMMANDS = (check, rules, eval, review, market, cases, report, users, serve, campaign)
 
 
+class _Version(argparse.Action):
+    """--version, with the version looked up only when asked (importlib.metadata costs a check's start-up)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"policylint {version()}")
+        parser.exit()
+
+
 def build_parser() -> ChineseParser:
     p = ChineseParser(prog="policylint", description="policylint：公平竞争审查、市场准入负面清单、备案不得变审批的规则检查器。")
-    p.add_argument("--version", "-V", action="version", version=f"policylint {version()}", help="显示版本号并退出")
+    p.add_argument("--version", "-V", action=_Version, nargs=0, help="显示版本号并退出")
     top = p.add_subparsers(dest="command", metavar="命令", parser_class=ChineseParser)
     parsers = {"top": top}
     for module in COMMANDS:
