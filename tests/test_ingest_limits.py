@@ -187,6 +187,11 @@ def _measure(path: Path, env: dict | None = None) -> dict:
             out = {{"error": str(e)}}
         out["seconds"] = time.perf_counter() - t
         out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        try:   # Linux keeps ru_maxrss across exec (it would show pytest's own peak); VmHWM is this image's
+            hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM:")]
+            out["peak_mb"] = int(hwm[0].split()[1]) / 1024 if hwm else out["peak_mb"]
+        except OSError:
+            pass
         print(json.dumps(out, ensure_ascii=False))
     """)
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,

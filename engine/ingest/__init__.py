@@ -4,7 +4,7 @@
 |---|---|
 | .txt .md | UTF-8 or GB18030/GBK (with or without BOM), UTF-16 with BOM |
 | .docx | zipfile + defusedxml, paragraphs, tables and Word's automatic numbering (docx.py) |
-| .pdf | the text layer (pypdfium2), paragraphs rebuilt from the layout (pdf.py, layout.py) |
+| .pdf | the text layer (pdfplumber), paragraphs rebuilt from the layout (pdf.py, layout.py) |
 | .ofd | GB/T 33190 packages: the pages' TextCode, paragraphs rebuilt from the layout (ofd.py) |
 | .doc .wps | converted to .docx by LibreOffice headless, then read as .docx (office.py) |
 | .html .htm | lxml's HTML parser, one paragraph per block element, script and style left out (html.py) |

@@ -85,6 +85,8 @@ def _line(chars: list[Char]) -> Line:
     out = []
     prev = None
     for c in chars:
+        if prev is not None and c.text == prev.text and abs(c.x0 - prev.x0) < 0.15 * max(c.size, 1e-6):
+            continue       # the same glyph printed twice, a little offset (fake bold): read once
         if prev is not None:
             gap = c.x0 - prev.x1
             size = max(min(c.size, prev.size), 1e-6)

@@ -106,8 +106,8 @@ class _Package:
             root = lxml.etree.fromstring(data, parser=parser)
         except lxml.etree.XMLSyntaxError as e:
             line = getattr(e, "lineno", None) or (e.position[0] if getattr(e, "position", None) else None)
-            where = f"第 {line} 行" if line else ""
-            raise PackageError(f"OFD 内容损坏（{name} {where}无法解析）".replace(" 无法", "无法")) from None
+            where = f" 第 {line} 行" if line else " "
+            raise PackageError(f"OFD 内容损坏（{name}{where}无法解析）") from None
         if root is None:
             raise PackageError(f"OFD 内容损坏（{name} 是空的）")
         for el in root.iter():

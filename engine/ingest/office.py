@@ -51,8 +51,8 @@ def convert_to_docx(p: Path, name: str, suffix: str, limits: Limits) -> bytes:
         outdir.mkdir()
         profile = (tmpdir / "profile").as_uri()
         cmd = [program, f"-env:UserInstallation={profile}", "--headless", "--invisible", "--nologo",
-               "--norestore", "--nolockcheck", "--infilter=MS Word 97", "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(outdir),
-               str(source)]
+               "--norestore", "--nolockcheck", "--infilter=MS Word 97", "--convert-to", "docx:MS Word 2007 XML",
+               "--outdir", str(outdir), str(source)]
         env = dict(os.environ, HOME=str(tmpdir), SAL_USE_VCLPLUGIN="svp")
         try:
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -49,7 +49,7 @@ def pdf_text(data: bytes, name: str, limits: Limits) -> str:
             for number, page in enumerate(pdf.pages, 1):
                 b.part = f"PDF 第 {number} 页"
                 chars = []
-                for c in page.dedupe_chars().chars:
+                for c in page.chars:        # doubled glyphs (fake bold) are read once by layout._line
                     text = c.get("text") or ""
                     if not text or text.isspace() and text != "\u3000":
                         continue
