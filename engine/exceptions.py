@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from .context import ELEMENT_BASIS, ELEMENTS, ExceptionDeclaration, exception_declarations
-from .finding import Finding
+from .finding import Finding, Match
 
 RULE_ID = "FC-EXC-INCOMPLETE"
 RULE_TITLE = "声明适用例外情形但说明不完整"
@@ -104,6 +104,8 @@ def _incomplete_finding(doc, d: ExceptionDeclaration, bases: list[dict]) -> Find
         explanation=describe(d) + " 各要件的依据：" + "；".join(f"{e}——{ELEMENT_BASIS[e]}" for e in ELEMENTS) + "。",
         confirm="请核实起草说明或审查材料中是否已另行说明缺少的要件。",
         bases=bases, exception=_exception_dict(d),
+        # the declaration's words: what line:column–end_line:end_column point at, so start/end in jsonl agree
+        matched=[Match(group="例外声明", text=doc.text[d.start:d.end], start=d.start, end=d.end, line=line, column=col)],
     )
 
 
