@@ -185,8 +185,12 @@ def test_folder_lists_skipped_files_and_exits_2_on_an_unread_draft(tmp_path):
     assert {n["level"] for n in inv["toolExecutionNotifications"]} == {"error", "note"}
 
 
-def test_start_end_and_columns_describe_the_same_span(tmp_path):
-    text = "第一条 为促进发展，制定本办法。\n" + VIOLATION
+EXCEPTION_DRAFT = ("第一条 为促进发展，制定本办法。\n第二条 外地企业参与本市充电设施项目投标的，须在本市设立分公司。\n"
+                   "第三条 为实现节约能源、保护环境的社会公共利益，本措施第二条适用《公平竞争审查条例》第十二条规定的例外情形。\n")
+
+
+@pytest.mark.parametrize("text", ["第一条 为促进发展，制定本办法。\n" + VIOLATION, EXCEPTION_DRAFT])
+def test_start_end_and_columns_describe_the_same_span(tmp_path, text):
     p = tmp_path / "d.txt"
     p.write_text(text, encoding="utf-8")
     lines = text.splitlines(keepends=True)
