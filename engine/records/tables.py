@@ -329,7 +329,7 @@ def _xlsx_failure(name: str, e: BaseException) -> UserError:
     elif type(e).__name__ in ("ParseError", "XMLSyntaxError", "ExpatError") or "xml" in type(e).__module__.lower():
         why = "表格内容（XML）损坏"
     else:
-        why = f"文件已损坏或不是 Excel 工作簿（{type(e).__name__}）"
+        why = "文件已损坏或不是 Excel 工作簿，无法识别其中的表格"
     return UserError(f"无法读取 {name}：{why}")
 
 
@@ -346,7 +346,7 @@ def _check_archive(path: Path) -> None:
             raise UserError(f"无法读取 {path.name}：含有 {len(infos):,} 个部件，超过上限 {MAX_XLSX_PARTS:,}")
         total = sum(i.file_size for i in infos)
         if total > MAX_XLSX_UNPACKED:
-            raise UserError(f"无法读取 {path.name}：解压后有 {total / 2**20:,.0f} MB，超过上限 "
+            raise UserError(f"无法读取 {path.name}：解压后有 {total / 2**20:,.1f} MB，超过上限 "
                             f"{MAX_XLSX_UNPACKED // 2**20} MB")
         for i in infos:
             if i.flag_bits & 0x1:
