@@ -22,13 +22,13 @@ def _common(p) -> None:
     add_official_args(p)
 
 
-def add_official_args(p) -> None:
+def add_official_args(p, mark_default: str = "发文机关＋文件", organ: str = "发文机关") -> None:
     """版头 and 版记 (GB/T 9704), shared with `policylint review`."""
     g = p.add_argument_group("公文格式（版头、版记）")
     g.add_argument("--doc-number", metavar="文号", help="发文字号，如“青发改体改〔2026〕12号”（默认留空待填：〔年份〕　号）")
-    g.add_argument("--mark", metavar="发文机关标志", help="版头的发文机关标志（默认“发文机关＋文件”）")
-    g.add_argument("--cc", metavar="抄送机关", default="", help="版记的抄送机关，多个用顿号分隔（默认不写抄送）")
-    g.add_argument("--printer", metavar="印发机关", help="版记的印发机关（默认“发文机关＋办公室”）")
+    g.add_argument("--mark", metavar="发文机关标志", help=f"版头的发文机关标志（默认“{mark_default}”）")
+    g.add_argument("--cc", metavar="抄送机关", default="", help="版记的抄送机关，多个用逗号分隔（默认不写抄送）")
+    g.add_argument("--printer", metavar="印发机关", help=f"版记的印发机关（默认“{organ}＋办公室”）")
     g.add_argument("--print-date", metavar="日期", help="版记的印发日期（默认同成文日期）")
 
 

@@ -19,7 +19,7 @@ def register(parsers: dict) -> None:
     p.add_argument("--engine", choices=("durable", "python"), default=None, help=argparse.SUPPRESS)
     p.add_argument("--issuer", metavar="审查机构", help="版头和版记所用的审查机构（默认取草案的起草单位）")
     from .report import add_official_args
-    add_official_args(p)
+    add_official_args(p, mark_default="审查机构名称", organ="审查机构")
     p.set_defaults(func=cmd_review)
 
 
