@@ -397,6 +397,8 @@ def xlsx_rows(path: Path) -> Iterator[Row]:
         raise
     except GeneratorExit:
         raise
+    except OSError as e:   # the file itself: permissions, a device error
+        raise UserError(f"无法读取 {path}：{e.strerror or e}") from None
     except (Exception, RecursionError) as e:   # a damaged workbook: whatever the libraries raise, one clear line
         raise _xlsx_failure(path.name, e) from None
     finally:
