@@ -47,6 +47,23 @@ def articles(basis: str | None) -> set[int]:
     return {n for n in (cn_number(m) for m in re.findall(r"第([零一二两三四五六七八九十百\d]+)条", basis)) if n}
 
 
+CITATION = re.compile(r"《?([\u4e00-\u9fff]{2,30}?(?:条例实施办法|实施办法|实施细则|条例|办法|细则|法|规定))》?"
+                      r"((?:第[零一二两三四五六七八九十百\d]+条[^《；;]*?)+)(?=《|；|;|$|[\u4e00-\u9fff]{2,30}?(?:条例|办法|细则|法)第)")
+
+
+def citations(basis: str | None) -> set[tuple[str, int]]:
+    """(instrument, article) pairs a citation names: 《公平竞争审查条例》第九条 → ("公平竞争审查条例", 9). Article
+    numbers of different instruments never match: 细则 (2021) 第十三条 is not 办法 (2025) 第十三条."""
+    out = set()
+    for inst, tail in CITATION.findall(basis or ""):
+        inst = inst.replace("中华人民共和国", "")
+        for m in re.findall(r"第([零一二两三四五六七八九十百\d]+)条", tail):
+            n = cn_number(m)
+            if n:
+                out.add((inst, n))
+    return out
+
+
 def read_corpus(paths: list[str]) -> list[dict]:
     items = []
     for p in paths:
@@ -84,15 +101,20 @@ def score(items: list[dict], min_severity: str = "warning", precedents: bool = T
     return summarise(results)
 
 
-def summarise(results: list[tuple[int, dict, list]]) -> dict:
+def summarise(results: list[tuple[int, dict, list]], cited: set[str] | None = None) -> dict:
+    if cited is None:
+        from .check import default_rules
+        cited = {i for r in default_rules().rules for i, _ in citations(r.basis_text)}
+
     def block(rows):
         v = [(it, fs) for _, it, fs in rows if it["label"] == "violation"]
         c = [(it, fs) for _, it, fs in rows if it["label"] != "violation"]
         caught = [(it, fs) for it, fs in v if fs]
         fp = [(it, fs) for it, fs in c if fs]
         fam_ok = sum(1 for it, fs in caught if any(f.family == it.get("family") for f in fs))
-        with_art = [(it, fs) for it, fs in caught if articles(it.get("basis"))]
-        art_ok = sum(1 for it, fs in with_art if any(articles(f.basis) & articles(it.get("basis")) for f in fs))
+        # scored only where the case cites an instrument the rules cite (a case citing the 2021 细则 is not)
+        with_art = [(it, fs) for it, fs in caught if {i for i, _ in citations(it.get("basis"))} & cited]
+        art_ok = sum(1 for it, fs in with_art if any(citations(f.basis) & citations(it.get("basis")) for f in fs))
         flagged = len(caught) + len(fp)
         return {"violations": len(v), "compliant": len(c), "caught": len(caught), "false_positives": len(fp),
                 "recall": _r(len(caught), len(v)), "fp_rate": _r(len(fp), len(c)),
