@@ -89,6 +89,12 @@ class Numbering:
         self.overrides: dict[str, dict[int, int]] = {}
         self.style_num: dict[str, tuple[str, int]] = {}
         self.counters: dict[str, dict[int, int]] = {}
+        self.loaders: dict = {}          # part -> how to read it, called once when first needed
+
+    def need(self, part: str) -> None:
+        load = self.loaders.pop(part, None)
+        if load is not None:
+            load()
 
     def load_numbering(self, root) -> None:
         bad = "编号定义损坏"
@@ -169,10 +175,14 @@ def _paragraph(p, numbering: Numbering) -> str:
         npr = ppr.find(W + "numPr")
         if npr is not None and npr.find(W + "numId") is not None:
             ilvl = _int(_val(npr.find(W + "ilvl")), 0, "段落编号级别 w:ilvl", "正文内容损坏")
+            numbering.need("numbering")
             label = numbering.label(_val(npr.find(W + "numId")), ilvl)
         else:
             style = _val(ppr.find(W + "pStyle"))
+            if style:
+                numbering.need("styles")
             if style in numbering.style_num:
+                numbering.need("numbering")
                 nid, ilvl = numbering.style_num[style]
                 label = numbering.label(nid, ilvl)
     if label and text.strip():
@@ -181,7 +191,7 @@ def _paragraph(p, numbering: Numbering) -> str:
     return text
 
 
-def _body_text(body: bytes, numbering: Numbering, limits: Limits) -> str:
+def _body_text(body, numbering: Numbering, limits: Limits) -> str:
     """One pass over document.xml's parse events. A finished paragraph goes to the innermost open cell (or the
     top level); a finished cell joins its row; a finished row becomes one line, tab-separated, in the cell that
     holds its table (or the top level). Finished elements are dropped from the tree at once."""
@@ -190,7 +200,7 @@ def _body_text(body: bytes, numbering: Numbering, limits: Limits) -> str:
     rows: list[list[str]] = []          # open rows: their finished cells
     stack = []                          # open elements
     p_depth = tbl_depth = chars = 0
-    for event, el in iterparse(io.BytesIO(body), limits):
+    for event, el in iterparse(body, limits):
         tag = el.tag
         if event == "start":
             stack.append(el)
@@ -236,20 +246,28 @@ def docx_text(data: bytes, name: str, limits: Limits | None = None) -> str:
         main = z.find("word/document.xml")
         if main is None:
             raise PackageError("不是有效的 .docx（缺少 word/document.xml）")
-        b.part = "word/document.xml"
-        body = z.read(main)
+        z.check(main)
         numbering = Numbering()
-        # numbering and styles are parsed only when the body can use them (they are large in Word's templates)
-        if b"numPr" in body or b"pStyle" in body:
+
+        # numbering and styles are read the first time a paragraph needs them (they are large in Word's
+        # templates, and a draft without automatic numbering never reads them)
+        def load_numbering():
             part = z.find("word/numbering.xml")
             if part:
                 b.part = "word/numbering.xml"
                 numbering.load_numbering(parse_xml(z.read(part), b.part, limits))
+            b.part = "word/document.xml"
+
+        def load_styles():
             part = z.find("word/styles.xml")
-            if part and b"pStyle" in body:
+            if part:
                 b.part = "word/styles.xml"
-                data = z.read(part)
-                if b"numPr" in data:
-                    numbering.load_styles(data, limits)
+                styles = z.read(part)
+                if b"numPr" in styles:
+                    numbering.load_styles(styles, limits)
+            b.part = "word/document.xml"
+
+        numbering.loaders = {"numbering": load_numbering, "styles": load_styles}
         b.part = "word/document.xml"
-        return _body_text(body, numbering, limits)
+        with z.stream(main) as body:     # parsed as it is inflated: memory follows the text, not the XML
+            return _body_text(body, numbering, limits)

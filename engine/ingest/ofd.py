@@ -99,7 +99,7 @@ class _Package:
         if name is None:
             raise PackageError(f"不是有效的 OFD 文件（缺少 {path.lstrip('/')}）")
         self.b.part = name
-        data = self.zip.read(name)
+        data = bytes(self.zip.read(name))     # lxml parses bytes, not bytearray
         parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
                                       huge_tree=False, remove_comments=True, remove_pis=True)
         try:
