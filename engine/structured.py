@@ -162,11 +162,22 @@ def explain(record: dict, rs, rule, fact: dict, cache: dict) -> str:
     return out
 
 
+_BASIS: dict[tuple[str, str], str] = {}   # (rule id, rule source) -> basis text: joined once, not once per record
+
+
+def _basis(rule) -> str:
+    key = (rule.id, rule.source)
+    got = _BASIS.get(key)
+    if got is None:
+        got = _BASIS[key] = rule.basis_text
+    return got
+
+
 def _bare_finding(record: dict, rule, source: str) -> Finding:
     rid = str(record.get("_id", ""))
     line = int(record.get("_line") or 0)
     return Finding(file=source, rule=rule.id, title=rule.title, family=rule.family, severity=rule.severity,
-                   basis=rule.basis_text, message=rule.message, suggestion=rule.suggest, line=line, column=1,
+                   basis=_basis(rule), message=rule.message, suggestion=rule.suggest, line=line, column=1,
                    path=rid, scope=rule.on, record=rid, sets=dict(rule.sets), confirm=rule.confirm)
 
 
