@@ -1,0 +1,32 @@
+"""Detection quality may not fall: cross-validated figures on the precedent library, by source batch.
+
+Rules are written on the training folds (0, 1, 2); folds 3 and 4 are held out (engine/quality.py). The published
+figures are in docs/quality.md and README; this test fails when the held-out figures fall below them by more
+than the margin, or the training figures do (a rule change that loses recall anywhere is a regression).
+"""
+import glob
+from pathlib import Path
+
+import pytest
+
+from engine.quality import HELD_OUT_FOLDS, TRAINING_FOLDS, fold_of, read_corpus, score
+
+# last published (docs/quality.md, `policylint eval rules/precedents/*.jsonl --folds …`), default mode
+PUBLISHED = {"held_out": {"recall": 0.646, "fp_rate": 0.058}, "training": {"recall": 0.800, "fp_rate": 0.034}}
+MARGIN = 0.03   # a few items of ~100 violations / ~300 lawful sentences
+
+
+@pytest.fixture(scope="module")
+def library():
+    items = read_corpus(sorted(glob.glob(str(Path(__file__).resolve().parents[1] / "rules/precedents/*.jsonl"))))
+    assert len(items) > 800
+    return items
+
+
+@pytest.mark.parametrize("part,folds", [("held_out", HELD_OUT_FOLDS), ("training", TRAINING_FOLDS)])
+def test_figures_do_not_fall(library, part, folds):
+    members = [it for it in library if fold_of(it["batch"]) in folds]
+    got = score(members, precedents=False)["overall"]
+    want = PUBLISHED[part]
+    assert got["recall"] >= want["recall"] - MARGIN, (part, got)
+    assert got["fp_rate"] <= want["fp_rate"] + MARGIN, (part, got)
