@@ -217,14 +217,14 @@ def decide(request: Request, rid: str, key: str = Form(""), decision: str = Form
 
 @router.get("/reviews/{rid}/form.docx")
 def review_form(request: Request, rid: str):
-    import datetime as dt
     import tempfile
     from pathlib import Path
 
     from cases import accounts
     from engine.check import default_rules
-    from engine.context import document_context, exception_declarations
-    from reports.review_form import Review, build_checklist, to_docx
+    from reports.review_form import review_from_document, to_docx
+
+    from .drafts import CHECK_LOCK
 
     with db(request) as conn:
         user = require_user(request, conn)
@@ -232,14 +232,10 @@ def review_form(request: Request, rid: str):
         decisions = accounts.decisions(conn, rid)
         accounts.audit(conn, user["name"], "下载审查表", rid, f"{review['name']}（已决定 {len(decisions)} 条）",
                        client_ip(request))
-    doc, findings = request.app.state.cache.get(rid, review)
-    context = document_context(doc)
-    checklist, unmapped = build_checklist(findings)
-    form = Review(name=review["name"], context=context, findings=findings,
-                  declarations=exception_declarations(doc) if context.get("exception") else [],
-                  checklist=checklist, unmapped=unmapped, rule_count=len(default_rules().rules),
-                  generated=dt.date.today().strftime("%Y年%m月%d日").replace("年0", "年").replace("月0", "月"),
-                  decisions=decisions)
+    doc, _ = request.app.state.cache.get(rid, review)
+    with CHECK_LOCK:   # the form exactly as `policylint review` builds it, plus the decisions
+        form = review_from_document(doc, default_rules())
+    form.decisions = decisions
     with tempfile.TemporaryDirectory(prefix="policylint-web-") as tmp:
         path = to_docx(form, Path(tmp) / "form.docx")
         data = Path(path).read_bytes()
