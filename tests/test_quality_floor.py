@@ -30,3 +30,14 @@ def test_figures_do_not_fall(library, part, folds):
     want = PUBLISHED[part]
     assert got["recall"] >= want["recall"] - MARGIN, (part, got)
     assert got["fp_rate"] <= want["fp_rate"] + MARGIN, (part, got)
+
+
+def test_library_readme_counts_are_current():
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[1] / "rules" / "precedents"
+    spec = importlib.util.spec_from_file_location("precedent_stats", root / "stats.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert mod.stats() in (root / "README.md").read_text(encoding="utf-8"), \
+        "rules/precedents/README.md 的数量已过时：运行 python rules/precedents/stats.py --write"
