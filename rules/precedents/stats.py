@@ -42,7 +42,7 @@ def stats() -> str:
     pub = Counter((d.get("publisher") or "（未载明）", d["label"]) for d in its)
     parts += ["### 按发布者", table(("发布者", "违规", "合规"),
                                   sorted(((p, pub[(p, "violation")], pub[(p, "compliant")]) for p in {p for p, _ in pub}),
-                                         key=lambda r: -(r[1] + r[2])))]
+                                         key=lambda r: (-(r[1] + r[2]), r[0])))]
     year = Counter((m.group(0) if (m := re.search(r"(19|20)\d{2}", str(d.get("date") or ""))) else "未载明", d["label"])
                    for d in its)
     parts += ["### 按年份", table(("年份", "违规", "合规"),
