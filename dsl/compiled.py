@@ -62,6 +62,7 @@ class RuleSet:
     durable_json: dict = field(default_factory=dict)                   # partition -> durable's ruleset JSON
     plans: dict = field(default_factory=dict)                          # engine indexes made once (see plan())
     partitions: list[tuple[str, str, list[int]]] = field(default_factory=list)  # (name, unit, rule indexes)
+    unused_groups: list[str] = field(default_factory=list)   # term groups nothing uses (the loader warns)
     fingerprint: str = ""
     automaton: object = None        # pyahocorasick.Automaton over every literal, built by engine.rulebook.build_indexes()
 

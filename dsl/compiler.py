@@ -103,6 +103,7 @@ class _Compiler:
         self.atoms: list[tuple] = []
         self.atom_index: dict[tuple, int] = {}
         self.regex_keys: dict[str, str] = {}
+        self.referenced: set[str] = set()     # groups named inside other groups or inside a regex
 
     # term groups
     def collect_groups(self) -> None:
@@ -137,6 +138,7 @@ class _Compiler:
             else:
                 if term.name not in self.group_defs:
                     raise CompileError(term.pos, f"未定义的词组“{term.name}”（在词组“{name}”中引用）")
+                self.referenced.add(term.name)
                 sub_l, sub_r = self.expand(term.name, stack + (name,))
                 lits += sub_l
                 regs += sub_r
@@ -153,6 +155,7 @@ class _Compiler:
                 return m.group(0)
             if inner not in self.group_defs:
                 raise CompileError(pos, f"正则表达式 /{pattern}/ 引用了未定义的词组“{{{inner}}}”")
+            self.referenced.add(inner)
             lits, regs = self.expand(inner, stack)
             parts = ([trie_regex(lits)] if len(lits) > 64 else [re.escape(x) for x in sorted(lits, key=len, reverse=True)])
             parts += [f"(?:{r})" for r in regs]
@@ -303,6 +306,9 @@ class _Compiler:
                      regex_keys=self.regex_keys,
                      regex_anchors={k: a for k, p in self.regex_keys.items() if (a := regex_anchors(p))})
         rs.partitions = partition(rs)
+        named = {k[2:] for k in used_keys if k.startswith("G:")} | self.referenced
+        rs.unused_groups = [f"{d.pos.file}:{d.pos.line}: 词组“{n}”没有被任何规则或词组使用"
+                            for n, d in self.group_defs.items() if n not in named and not n.startswith("（")]
         return rs
 
 

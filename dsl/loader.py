@@ -5,9 +5,14 @@ The engine (engine/rulebook.py) adds its indexes and keeps the cache; this layer
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 from .errors import RuleLoadError
+
+
+class UnusedGroupWarning(UserWarning):
+    """A term group no rule and no other group uses (file:line and its name)."""
 
 PKG_ROOT = Path(__file__).resolve().parent.parent
 # POLICYLINT_RULES points at another rules directory (its own law/ beside its packs), e.g. a local pack
@@ -51,7 +56,10 @@ def compile_rules(paths: list[Path]):
 
     files = [parse_file(p) for p in paths]   # RuleSyntaxError is a RuleLoadError with its caret
     try:
-        return compile_files(files, load_lawbook(str(LAW_DIR)))
+        rs = compile_files(files, load_lawbook(str(LAW_DIR)))
+        for line in rs.unused_groups:       # a concept nobody uses is a rule someone forgot, or dead words
+            warnings.warn(UnusedGroupWarning(line), stacklevel=2)
+        return rs
     except CompileError as e:
         caret = caret_at(e.pos.file, e.pos.line, e.pos.column) if e.pos else ""
         raise RuleLoadError(f"{e}{caret}") from None

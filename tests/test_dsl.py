@@ -175,3 +175,23 @@ def test_table_terms_read_a_csv_column_beside_the_rule_file(tmp_path):
     with pytest.raises(CompileError) as e:
         compile_text(text.replace('column "short"', 'column "简称"'), path=str(tmp_path / "t.rule"))
     assert "简称" in str(e.value) and "没有" in str(e.value)
+
+
+def test_loader_warns_on_a_group_nobody_uses(tmp_path):
+    import warnings as w
+
+    from dsl.loader import UnusedGroupWarning, compile_rules
+
+    f = tmp_path / "t.rule"
+    f.write_text(INTERP + '\nterms 没人用 = "甲" | "乙"\n', encoding="utf-8")
+    with w.catch_warnings(record=True) as got:
+        w.simplefilter("always")
+        compile_rules([f])
+    msgs = [str(x.message) for x in got if issubclass(x.category, UnusedGroupWarning)]
+    assert len(msgs) == 1 and "没人用" in msgs[0] and "t.rule:" in msgs[0]
+
+
+def test_shipped_rules_have_no_unused_group():
+    from dsl.loader import compile_rules, rule_files
+
+    assert compile_rules(rule_files()).unused_groups == []
