@@ -169,8 +169,10 @@ def check_document(doc: Document, rs=None, engine: str | None = None, as_of=None
         findings.sort(key=lambda f: (f.start, f.rule))
     findings = apply_exceptions(doc, context, findings)
     if any(f.family == "negative_list" for f in findings):
-        from .market_access import annotate   # names the list edition, and says when its data is incomplete
-        findings = annotate(findings, doc.text, as_of=as_of)
+        from .market_access import PERMIT_TAG, annotate   # names the list edition, and says when its data is incomplete
+        from dsl.compiled import plan
+        permit = plan(rs, "permit_rules", lambda rs: {r.id for r in rs.rules if PERMIT_TAG in r.tags})
+        findings = annotate(findings, doc.text, as_of=as_of, permit_rules=permit)
     if precedents is not False and (precedents is not None or precedents_on()):
         from .precedents import annotate as with_precedents
         findings = with_precedents(doc, findings, precedents or None)

@@ -5,7 +5,7 @@ Call `annotate(findings, text, as_of=None)` on the findings of one document afte
 1. picks the edition in force on the draft's date (the last full date in its closing lines; `as_of`, else
    $POLICYLINT_AS_OF, overrides; today when the draft bears none), or the edition named by $POLICYLINT_LIST_EDITION;
 2. adds to every negative_list finding a note naming that edition, and saying plainly when its data is incomplete;
-3. for the rules that find a permit requirement (PERMIT_RULES), looks the clause up in the list: an activity the
+3. for the rules that find a permit requirement (tagged 清单核对 in their rule file), looks the clause up in the list: an activity the
    list covers as 许可准入 keeps the finding as a hint; an activity a complete list does not cover is raised to
    a warning (清单之外设立准入许可); with an incomplete list the finding stays a hint marked provisional.
 
@@ -18,11 +18,11 @@ import os
 
 from .finding import Finding
 
-PERMIT_RULES = {"NL-LIST-1", "NL-9-2-b"}
+PERMIT_TAG = "清单核对"      # rules with this tag find a permit requirement to look up in the list
 
 
 def annotate(findings: list[Finding], text: str = "", as_of: dt.date | None = None,
-             data_dir: str | None = None) -> list[Finding]:
+             data_dir: str | None = None, permit_rules: set[str] | None = None) -> list[Finding]:
     targets = [f for f in findings if f.family == "negative_list"]
     if not targets:
         return findings
@@ -38,7 +38,7 @@ def annotate(findings: list[Finding], text: str = "", as_of: dt.date | None = No
         return findings
     note = ed.completeness_note()
     for f in targets:
-        if f.rule in PERMIT_RULES:
+        if f.rule in (permit_rules or set()):
             _permit(f, ed, lookup(f.text, ed))
         if note not in f.notes:
             f.notes.append(note)
@@ -62,7 +62,7 @@ def _permit(f: Finding, ed, hits) -> None:
                          f"编码 {item.get('事项编码') or '未取得'}）" for item, _ in hits)
         if any(item.get("类别") == "许可" for item, _ in hits):
             f.notes.append(f"该活动可能属于清单事项：{names}。许可本身有清单依据，仍须核对设定依据和许可条件。")
-            if f.rule != "NL-LIST-1" and f.severity != "info":
+            if f.severity != "info":
                 f.severity = "info"
         else:
             f.notes.append(f"该活动可能属于清单禁止准入事项：{names}。")
