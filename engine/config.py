@@ -61,11 +61,10 @@ def find(start: str | Path | None = None) -> Path | None:
 
 def load(path: str | Path | None = None, *, start: str | Path | None = None) -> Config:
     """The configuration at `path`, or the one found upward from `start` (cwd); an empty Config when there is none."""
-    import tomllib
-
     p = Path(path) if path else find(start)
     if p is None:
         return Config()
+    import tomllib   # only when there is a file: `check` on one draft starts fast
     shown = str(p)
     try:
         text = p.read_bytes().decode("utf-8")
