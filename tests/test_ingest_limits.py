@@ -349,3 +349,16 @@ def test_fuzz_seeds_read():
     assert "第一条" in docx_text(SEED_DOCX, "s.docx", FUZZ_LIMITS)
     assert ofd_text(SEED_OFD, "s.ofd", FUZZ_LIMITS).startswith("示例县若干措施")
     assert "Article 1" in pdf_text(SEED_PDF, "s.pdf", FUZZ_LIMITS)
+
+
+SEED_HTML = ("<html><head><meta charset='utf-8'><script>x()</script></head><body><h1>示例县若干措施</h1>"
+             "<p>第一条　外地企业须在本县设立分公司。</p><ol><li><p>第一项</p></li></ol>"
+             "<table><tr><td>情形</td><td>奖励</td></tr></table></body></html>").encode()
+
+
+@FUZZ
+@given(edits, cuts)
+def test_fuzz_html_bytes(e, cut):
+    from engine.ingest.html import html_text
+
+    _one_line(html_text, _mutate(SEED_HTML, e, cut), "f.html")
