@@ -141,13 +141,13 @@ def precedents_on() -> bool:
     return not os.environ.get("POLICYLINT_NO_PRECEDENTS")
 
 
-def _reading_findings(text: str, rs, engine, context) -> list[Finding]:
-    """Rule findings on one full reading of a clause (engine/inherit.py), in the draft's document context."""
-    doc = segment("<reading>", text)
+def rule_findings(doc: Document, rs, engine: str | None, context: dict) -> list[Finding]:
+    """What the compiled rules find in one document, in document order (then rule order)."""
     feats = TextFeatures(doc, rs, context)
     facts, units = text_facts(doc, rs, feats)
     hits = evaluator(rs, engine).evaluate(facts)
-    return [make_finding(doc, rs, rs.rules[i], units[fid], feats) for i, fid in sorted(hits, key=lambda h: h[0])]
+    return [make_finding(doc, rs, rs.rules[i], units[fid], feats)
+            for i, fid in sorted(hits, key=lambda h: (units[h[1]].start, h[0]))]
 
 
 def check_document(doc: Document, rs=None, engine: str | None = None, as_of=None,
@@ -156,17 +156,13 @@ def check_document(doc: Document, rs=None, engine: str | None = None, as_of=None
     `precedents`: a PrecedentIndex, False for none, None for the default library when the tier is on."""
     rs = rs or default_rules()
     context = document_context(doc)
-    feats = TextFeatures(doc, rs, context)
-    facts, units = text_facts(doc, rs, feats)
-    hits = evaluator(rs, engine).evaluate(facts)
-    findings = []
-    for rule_idx, fid in sorted(hits, key=lambda h: (units[h[1]].start, h[0])):
-        rule = rs.rules[rule_idx]
-        findings.append(make_finding(doc, rs, rule, units[fid], feats))
+    findings = rule_findings(doc, rs, engine, context)
     if inherit:
         from .inherit import inherited_findings   # definitions and lead-ins carried into the clauses that use them
-        findings += inherited_findings(doc, rs, context, findings, lambda t: _reading_findings(t, rs, engine, context))
-        findings.sort(key=lambda f: (f.start, f.rule))
+        more = inherited_findings(doc, rs, context, findings,
+                                  lambda t: rule_findings(segment("<reading>", t), rs, engine, context))
+        if more:
+            findings = sorted(findings + more, key=lambda f: f.start)   # stable: rule order kept within a clause
     findings = apply_exceptions(doc, context, findings)
     if any(f.family == "negative_list" for f in findings):
         from .market_access import PERMIT_TAG, annotate   # names the list edition, and says when its data is incomplete

@@ -1,7 +1,7 @@
 """Cross-clause facts: what one clause says about another.
 
 Two structures of Chinese drafting carry a requirement from one clause into another:
-- a definition or scope clause — 本办法所称重点企业，是指注册地在本县的企业 — makes every later clause that
+- a definition clause — 本办法所称重点企业，是指注册地在本县的企业 — makes every later clause that
   uses the term say what the definition says (对重点企业给予用地优先保障 is a local preference);
 - a lead-in — 投标人须具备下列条件： — makes each item below it a requirement (（二）在罗江注册子公司).
 
@@ -18,8 +18,6 @@ import re
 DEFINITION = re.compile(
     r"本(?:办法|措施|规定|细则|实施细则|政策|通知|意见|方案|文件|计划|若干措施|条例|规则|决定|公告)(?:中)?所称(?:的)?"
     r"[“\"「]?(?P<term>[^，。；：、“”\"「」（）]{2,20}?)[”\"」]?[，,]?(?:是指|指|系指|即|包括)(?P<body>[^。；]{4,160})")
-SCOPE = re.compile(r"本(?:办法|措施|规定|细则|政策|通知|意见|方案|若干措施)(?:的)?(?:适用于|适用对象为|支持对象为|扶持对象为)"
-                   r"(?P<body>[^。；]{4,160})")
 ITEM_HEAD = re.compile(r"^\s*(?:[（(][一二三四五六七八九十百\d]+[)）]|\d+[.．、]|[一二三四五六七八九十]+、)\s*")
 ARTICLE_HEAD = re.compile(r"^\s*第[一二三四五六七八九十百零〇\d]+条\s*")
 MAX_READINGS = 2000          # a hostile draft with thousands of defined terms costs at most this many readings
@@ -50,7 +48,7 @@ class Reading:
 
 
 def definitions(doc) -> list[tuple[str, str, object]]:
-    """(term, what it is defined as, the defining sentence) for each definition or scope clause."""
+    """(term, what it is defined as, the defining sentence) for each definition clause."""
     out = []
     for u in doc.sentences:
         s = doc.text[u.start:u.end]

@@ -40,13 +40,6 @@ def cn_number(s: str) -> int | None:
     return total + cur
 
 
-def articles(basis: str | None) -> set[int]:
-    """Article numbers a citation names (第九条, 第十四条 …), as eval_corpus.py reads them."""
-    if not basis:
-        return set()
-    return {n for n in (cn_number(m) for m in re.findall(r"第([零一二两三四五六七八九十百\d]+)条", basis)) if n}
-
-
 CITATION = re.compile(r"《?([\u4e00-\u9fff]{2,30}?(?:条例实施办法|实施办法|实施细则|条例|办法|细则|法|规定))》?"
                       r"((?:第[零一二两三四五六七八九十百\d]+条[^《；;]*?)+)(?=《|；|;|$|[\u4e00-\u9fff]{2,30}?(?:条例|办法|细则|法)第)")
 

@@ -6,6 +6,7 @@ and the process list): one line, or twice on a terminal without echo.
 from __future__ import annotations
 
 import sys
+from contextlib import closing
 
 from engine.errors import UserError
 
@@ -68,11 +69,8 @@ def cmd_add(args) -> int:
 
     accounts.check_name(args.name)
     password = read_password()
-    conn = _conn(args)
-    try:
+    with closing(_conn(args)) as conn:
         accounts.add_user(conn, args.name, password, args.role)
-    finally:
-        conn.close()
     print(f"已新建用户 {args.name.strip()}（{accounts.ROLES[args.role]}）")
     return 0
 
@@ -81,11 +79,8 @@ def cmd_passwd(args) -> int:
     from cases import accounts
 
     password = read_password()
-    conn = _conn(args)
-    try:
+    with closing(_conn(args)) as conn:
         accounts.set_password(conn, args.name, password)
-    finally:
-        conn.close()
     print(f"已修改用户 {args.name} 的口令，其会话已全部注销")
     return 0
 
@@ -93,11 +88,8 @@ def cmd_passwd(args) -> int:
 def cmd_disable(args) -> int:
     from cases import accounts
 
-    conn = _conn(args)
-    try:
+    with closing(_conn(args)) as conn:
         accounts.set_disabled(conn, args.name, True)
-    finally:
-        conn.close()
     print(f"已停用用户 {args.name}")
     return 0
 
@@ -105,11 +97,8 @@ def cmd_disable(args) -> int:
 def cmd_enable(args) -> int:
     from cases import accounts
 
-    conn = _conn(args)
-    try:
+    with closing(_conn(args)) as conn:
         accounts.set_disabled(conn, args.name, False)
-    finally:
-        conn.close()
     print(f"已启用用户 {args.name}")
     return 0
 
@@ -117,11 +106,8 @@ def cmd_enable(args) -> int:
 def cmd_token(args) -> int:
     from cases import accounts
 
-    conn = _conn(args)
-    try:
+    with closing(_conn(args)) as conn:
         token = accounts.new_api_token(conn, args.name)
-    finally:
-        conn.close()
     print(token)
     print("请妥善保存：令牌只显示这一次。调用接口时放在请求头 Authorization: Bearer 令牌", file=sys.stderr)
     return 0
@@ -130,11 +116,8 @@ def cmd_token(args) -> int:
 def cmd_list(args) -> int:
     from cases import accounts
 
-    conn = _conn(args)
-    try:
+    with closing(_conn(args)) as conn:
         users = accounts.list_users(conn)
-    finally:
-        conn.close()
     if not users:
         print("还没有用户（用 policylint users add 用户名 新建）")
     for u in users:

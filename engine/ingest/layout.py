@@ -34,7 +34,8 @@ FURNITURE_BAND = 0.12        # top and bottom share of the page where headers, f
 
 
 @dataclass
-class Char:
+class Box:
+    """Text with its box on the page: one glyph (Char) or one line of them (Line)."""
     text: str
     x0: float
     x1: float
@@ -43,14 +44,7 @@ class Char:
     size: float
 
 
-@dataclass
-class Line:
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    size: float
+Char = Line = Box
 
 
 @dataclass
