@@ -23,7 +23,7 @@ def register(tmp_path_factory, module_db_target):
     sample.write(src, sample.generate(), encoding="gb18030")
     db = module_db_target(d)
     conn = store.connect(db)
-    importer.import_file(src, conn)
+    importer.import_file(src, conn, rejects_path=d / "拒收.csv")   # a server register would write to the cwd
     scan.scan(conn, None, None, "全部", as_of=dt.date(2026, 10, 10))
     # a verified, rectified case with a document: the richest notice
     cid = conn.execute("SELECT case_id FROM cases WHERE verify_status = '属实' AND rectify_status = '已整改' "
