@@ -160,7 +160,8 @@ def check_document(doc: Document, rs=None, engine: str | None = None, as_of=None
     if inherit:
         from .inherit import inherited_findings   # definitions and lead-ins carried into the clauses that use them
         more = inherited_findings(doc, rs, context, findings,
-                                  lambda t: rule_findings(segment("<reading>", t), rs, engine, context))
+                                  lambda t: rule_findings(segment("<reading>", t), rs, engine, context),
+                                  engine=engine or engine_name())
         if more:
             findings = sorted(findings + more, key=lambda f: f.start)   # stable: rule order kept within a clause
     findings = apply_exceptions(doc, context, findings)

@@ -47,8 +47,17 @@ class Reading:
         return p if p < self.unit.end - self.unit.start else None
 
 
+SCOPE = re.compile(
+    r"本(?:办法|措施|规定|细则|实施细则|政策|通知|意见|方案|文件|计划|若干措施|规则|决定)(?:的)?适用(?:范围|对象)?(?:为|是|于|：)"
+    r"(?P<body>[^。；]{0,80}?(?:注册|纳税|税收|登记|户籍|总部)[^。；]{0,40}?的)(?P<term>企业|经营主体|市场主体|经营者|"
+    r"单位|项目|机构|个体工商户|供应商|投资者|投资主体)")
+MAX_TERMS = 200              # distinct defined terms looked up in every sentence
+
+
 def definitions(doc) -> list[tuple[str, str, object]]:
-    """(term, what it is defined as, the defining sentence) for each definition clause."""
+    """(term, what it is defined as, the defining sentence) for each definition clause, and for each scope clause
+    that limits the measure to operators registered (or paying tax) somewhere: 本办法适用于在本县注册的企业 makes
+    every “企业” of the document such an operator."""
     out = []
     for u in doc.sentences:
         s = doc.text[u.start:u.end]
@@ -56,50 +65,99 @@ def definitions(doc) -> list[tuple[str, str, object]]:
             term = m.group("term").strip()
             if len(term) >= 2:
                 out.append((term, m.group("body").strip("，, "), u))
+        for m in SCOPE.finditer(s):
+            out.append((m.group("term"), m.group("body").strip("，, ") + m.group("term"), u))
     return out
 
 
-def readings(doc) -> list[Reading]:
-    out: list[Reading] = []
+def structure_facts(doc) -> tuple[list[dict], dict]:
+    """The document's cross-clause facts for engine.links (integers only), and what their ids stand for."""
+    facts: list[dict] = []
     defs = definitions(doc)
-    if defs:
-        defs.sort(key=lambda d: -len(d[0]))
-        for u in doc.sentences:
+    terms: dict[str, int] = {}
+    for term, _body, _src in defs:
+        if term not in terms and len(terms) < MAX_TERMS:
+            terms[term] = len(terms)
+    unit_no = {id(u): j for j, u in enumerate(doc.sentences)}
+    for k, (term, _body, src) in enumerate(defs):
+        if term in terms:
+            facts.append({"kind": "defines", "id": f"d{k}", "term": terms[term], "unit": unit_no[id(src)]})
+    if terms:
+        for j, u in enumerate(doc.sentences):
             s = doc.text[u.start:u.end]
-            for term, body, src in defs:
-                if src is u:
-                    continue
-                i = s.find(term)
-                if i < 0:
-                    continue
-                full = s[:i + len(term)] + f"（{body}）" + s[i + len(term):]
-                out.append(Reading(u, full, 0, src.path, f"本句的“{term}”在{src.path or '前文'}定义为“{body}”",
-                                   inserted=(i + len(term), len(body) + 2)))
-                break
+            for term, t in terms.items():
+                if term in s:
+                    facts.append({"kind": "uses", "id": f"u{j}.{t}", "term": t, "unit": j})
+    # which clauses each clause lies under (clause paths nest by prefix: 第二条 ⊃ 第二条第（二）项 ⊃ …1目)
     clauses = doc.clauses
-    for i, lead in enumerate(clauses):
-        head = doc.text[lead.start:lead.end].rstrip()
-        if not head.endswith(("：", ":")):
+    starts = [u.start for u in doc.sentences]
+    stack: list[int] = []
+    j = 0
+    for i, c in enumerate(clauses):
+        while stack and not (c.path.startswith(clauses[stack[-1]].path) and c.path != clauses[stack[-1]].path):
+            stack.pop()
+        if doc.text[c.start:c.end].rstrip().endswith(("：", ":")):
+            facts.append({"kind": "leadin", "id": f"l{i}", "clause": i})
+        while j < len(starts) and starts[j] < c.start:
+            j += 1
+        k = j
+        while k < len(starts) and starts[k] < c.end:
+            for a in stack:
+                facts.append({"kind": "inside", "id": f"i{k}.{a}", "clause": a, "unit": k})
+            k += 1
+        stack.append(i)
+    return facts, {"defs": defs, "terms": terms}
+
+
+def readings(doc, engine: str | None = None) -> list[Reading]:
+    """The full reading of every sentence that inherits from another clause; which ones do is decided by the
+    joins of engine.links (durable-rules, or the Python oracle when engine == "python")."""
+    from .links import links
+
+    facts, what = structure_facts(doc)
+    if not any(f["kind"] in ("defines", "leadin") for f in facts):
+        return []
+    by_id = {f["id"]: f for f in facts}
+    joined = links(facts, engine or "durable")
+    sentences, clauses, defs = doc.sentences, doc.clauses, what["defs"]
+    out: list[Reading] = []
+    best: dict[int, tuple] = {}   # using sentence -> (-len(term), definition number): the longest term, first defined
+    for name, left, right in joined:
+        if name != "definition":
             continue
+        d, u = by_id[left], by_id[right]
+        if d["unit"] == u["unit"]:          # a definition does not inherit from itself
+            continue
+        k = int(left[1:])
+        key = (-len(defs[k][0]), k)
+        if u["unit"] not in best or key < best[u["unit"]]:
+            best[u["unit"]] = key
+    for j in sorted(best):
+        term, body, src = defs[best[j][1]]
+        u = sentences[j]
+        s = doc.text[u.start:u.end]
+        i = s.find(term)
+        full = s[:i + len(term)] + f"（{body}）" + s[i + len(term):]
+        out.append(Reading(u, full, 0, src.path, f"本句的“{term}”在{src.path or '前文'}定义为“{body}”",
+                           inserted=(i + len(term), len(body) + 2)))
+    leads = sorted((by_id[left]["clause"], by_id[right]["unit"]) for name, left, right in joined if name == "leadin")
+    for ci, j in leads:
+        lead, u = clauses[ci], sentences[j]
+        head = doc.text[lead.start:lead.end].rstrip()
         lead_text = ARTICLE_HEAD.sub("", ITEM_HEAD.sub("", head)).rstrip("：:")
-        for item in clauses[i + 1:]:
-            if not item.path.startswith(lead.path) or item.path == lead.path:
-                break
-            for u in doc.sentences:
-                if item.start <= u.start < item.end:
-                    prefix = lead_text + "，"
-                    out.append(Reading(u, prefix + doc.text[u.start:u.end], len(prefix), lead.path,
-                                       f"本项承接{lead.path or '上文'}“{lead_text}：”的要求"))
+        prefix = lead_text + "，"
+        out.append(Reading(u, prefix + doc.text[u.start:u.end], len(prefix), lead.path,
+                           f"本项承接{lead.path or '上文'}“{lead_text}：”的要求"))
     return out[:MAX_READINGS]
 
 
-def inherited_findings(doc, rs, context, found: list, evaluate) -> list:
+def inherited_findings(doc, rs, context, found: list, evaluate, engine: str | None = None) -> list:
     """Findings that hold only on a clause's full reading, reported on the clause itself.
     `evaluate(text) -> findings` runs the pipeline on one reading (without this step, so it cannot recurse)."""
     rs_rules = {r.id: r for r in rs.rules}
     have = {(f.rule, f.start) for f in found}
     out = []
-    for rd in readings(doc):
+    for rd in readings(doc, engine):
         for f in evaluate(rd.text):
             rule = rs_rules.get(f.rule)
             if rule is None or rule.scope not in ("sentence", "clause") or (f.rule, rd.unit.start) in have:
