@@ -1,10 +1,14 @@
 """Cross-clause facts: what one clause says about another.
 
-Two structures of Chinese drafting carry a requirement from one clause into another:
+Three structures of Chinese drafting carry a requirement from one clause into another:
 - a definition clause — 本办法所称重点企业，是指注册地在本县的企业 — makes every later clause that
   uses the term say what the definition says (对重点企业给予用地优先保障 is a local preference);
+- a scope clause that limits the measure to operators registered or paying tax somewhere — 本办法适用于在本县
+  注册登记的企业 — makes every later “企业” such an operator;
 - a lead-in — 投标人须具备下列条件： — makes each item below it a requirement (（二）在罗江注册子公司).
 
+Python finds these structures as facts; durable-rules joins them (engine/links.py: which sentence uses which
+defined term, which item lies under which lead-in), with the Python oracle on the same facts beside it.
 For each clause that inherits, a reading is built that states it in full (the term followed by its definition in
 brackets; the lead-in followed by the item) and the same compiled rules run over those readings. A finding made
 only on the full reading is reported on the inheriting clause, and its explanation names the clause it inherited
@@ -54,19 +58,19 @@ SCOPE = re.compile(
 MAX_TERMS = 200              # distinct defined terms looked up in every sentence
 
 
-def definitions(doc) -> list[tuple[str, str, object]]:
-    """(term, what it is defined as, the defining sentence) for each definition clause, and for each scope clause
-    that limits the measure to operators registered (or paying tax) somewhere: 本办法适用于在本县注册的企业 makes
-    every “企业” of the document such an operator."""
+def definitions(doc) -> list[tuple[str, str, object, bool]]:
+    """(term, what it is defined as, the defining sentence, is a scope clause) for each definition clause, and for
+    each scope clause that limits the measure to operators registered (or paying tax) somewhere:
+    本办法适用于在本县注册的企业 makes every “企业” of the document such an operator."""
     out = []
     for u in doc.sentences:
         s = doc.text[u.start:u.end]
         for m in DEFINITION.finditer(s):
             term = m.group("term").strip()
             if len(term) >= 2:
-                out.append((term, m.group("body").strip("，, "), u))
+                out.append((term, m.group("body").strip("，, "), u, False))
         for m in SCOPE.finditer(s):
-            out.append((m.group("term"), m.group("body").strip("，, ") + m.group("term"), u))
+            out.append((m.group("term"), m.group("body").strip("，, ") + m.group("term"), u, True))
     return out
 
 
@@ -75,11 +79,11 @@ def structure_facts(doc) -> tuple[list[dict], dict]:
     facts: list[dict] = []
     defs = definitions(doc)
     terms: dict[str, int] = {}
-    for term, _body, _src in defs:
+    for term, *_ in defs:
         if term not in terms and len(terms) < MAX_TERMS:
             terms[term] = len(terms)
     unit_no = {id(u): j for j, u in enumerate(doc.sentences)}
-    for k, (term, _body, src) in enumerate(defs):
+    for k, (term, _body, src, _scope) in enumerate(defs):
         if term in terms:
             facts.append({"kind": "defines", "id": f"d{k}", "term": terms[term], "unit": unit_no[id(src)]})
     if terms:
@@ -133,13 +137,15 @@ def readings(doc, engine: str | None = None) -> list[Reading]:
         if u["unit"] not in best or key < best[u["unit"]]:
             best[u["unit"]] = key
     for j in sorted(best):
-        term, body, src = defs[best[j][1]]
+        term, body, src, scope = defs[best[j][1]]
         u = sentences[j]
         s = doc.text[u.start:u.end]
         i = s.find(term)
         full = s[:i + len(term)] + f"（{body}）" + s[i + len(term):]
-        out.append(Reading(u, full, 0, src.path, f"本句的“{term}”在{src.path or '前文'}定义为“{body}”",
-                           inserted=(i + len(term), len(body) + 2)))
+        where = src.path or "前文"
+        how = (f"{where}把适用对象限定为“{body}”，本句的“{term}”即指此" if scope
+               else f"本句的“{term}”在{where}定义为“{body}”")
+        out.append(Reading(u, full, 0, src.path, how, inserted=(i + len(term), len(body) + 2)))
     leads = sorted((by_id[left]["clause"], by_id[right]["unit"]) for name, left, right in joined if name == "leadin")
     for ci, j in leads:
         lead, u = clauses[ci], sentences[j]
