@@ -14,6 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .finding import SEVERITY_RANK
+from .precedents import PRECEDENT_RULE
 
 CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 TRAINING_FOLDS = (0, 1, 2)     # rules are written on these; 3 and 4 are held out (rules/precedents/README.md)
@@ -70,7 +71,7 @@ def read_corpus(paths: list[str]) -> list[dict]:
 
 
 def score(items: list[dict], min_severity: str = "warning", precedents: bool = True, k: int = 5,
-          engine: str | None = None) -> dict:
+          engine: str | None = None, by: str | None = None) -> dict:
     """Check every item (the precedent index of each fold built without that fold) and return the figures."""
     from .check import check_text
     from .precedents import PrecedentIndex, read_library
@@ -91,10 +92,10 @@ def score(items: list[dict], min_severity: str = "warning", precedents: bool = T
         for it in members:
             fs = [f for f in check_text(it["text"], it["id"], engine=engine, precedents=index) if f.rank >= floor]
             results.append((fold, it, fs))
-    return summarise(results)
+    return summarise(results, by=by)
 
 
-def summarise(results: list[tuple[int, dict, list]], cited: set[str] | None = None) -> dict:
+def summarise(results: list[tuple[int, dict, list]], cited: set[str] | None = None, by: str | None = None) -> dict:
     if cited is None:
         from .check import default_rules
         cited = {i for r in default_rules().rules for i, _ in citations(r.basis_text)}
@@ -109,7 +110,11 @@ def summarise(results: list[tuple[int, dict, list]], cited: set[str] | None = No
         with_art = [(it, fs) for it, fs in caught if {i for i, _ in citations(it.get("basis"))} & cited]
         art_ok = sum(1 for it, fs in with_art if any(citations(f.basis) & citations(it.get("basis")) for f in fs))
         flagged = len(caught) + len(fp)
+        # what the precedent tier adds on its own: clauses only its similarity warning flagged
+        tier_caught = sum(1 for it, fs in caught if all(f.rule == PRECEDENT_RULE for f in fs))
+        tier_fp = sum(1 for it, fs in fp if all(f.rule == PRECEDENT_RULE for f in fs))
         return {"violations": len(v), "compliant": len(c), "caught": len(caught), "false_positives": len(fp),
+                "tier_only_caught": tier_caught, "tier_only_false_positives": tier_fp,
                 "recall": _r(len(caught), len(v)), "fp_rate": _r(len(fp), len(c)),
                 "precision": _r(len(caught), flagged), "family_accuracy": _r(fam_ok, len(caught)),
                 "article_accuracy": _r(art_ok, len(with_art)), "articles_scored": len(with_art)}
@@ -120,6 +125,9 @@ def summarise(results: list[tuple[int, dict, list]], cited: set[str] | None = No
         out["families"][fam] = block([r for r in rows if r[1]["label"] == "violation"])
     for fold in sorted({f for f, _, _ in results}):
         out["folds"][fold] = block([r for r in results if r[0] == fold])
+    if by:   # e.g. probes by kind (close / restructured / far paraphrase, lawful twin) or by split
+        out["groups"] = {g: block([r for r in results if str(r[1].get(by)) == g])
+                         for g in sorted({str(r[1].get(by)) for r in results})}
     for fold, it, fs in results:
         if it["label"] == "violation" and not fs:
             out["misses"].append({"fold": fold, "id": it["id"], "family": it.get("family"), "text": it["text"]})

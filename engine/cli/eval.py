@@ -22,6 +22,8 @@ def register(parsers: dict) -> None:
     p.add_argument("--min-severity", choices=("error", "warning", "info"), default="warning",
                    help="达到该程度才算检出（默认 warning）")
     p.add_argument("--misses", action="store_true", help="列出漏报和误报")
+    p.add_argument("--by", metavar="字段", default=None,
+                   help="另按语料的某一字段分组统计，如 kind（探针的改写方式）或 split")
     p.add_argument("--format", "-f", choices=("text", "json"), default="text")
     p.add_argument("--engine", choices=("durable", "python"), default=None)
     p.set_defaults(func=cmd_eval)
@@ -42,7 +44,7 @@ def cmd_eval(args) -> int:
         items = [it for it in items if fold_of(it["batch"], args.k) in want]
     if not items:
         raise UserError("语料中没有可评估的条目")
-    res = score(items, args.min_severity, precedents=not args.no_precedents, k=args.k, engine=args.engine)
+    res = score(items, args.min_severity, precedents=not args.no_precedents, k=args.k, engine=args.engine, by=args.by)
     if args.format == "json":
         json.dump(res if args.misses else {k: v for k, v in res.items() if k not in ("misses", "false_alarms")},
                   sys.stdout, ensure_ascii=False, indent=1)
@@ -60,12 +62,16 @@ def cmd_eval(args) -> int:
         line(FAMILY_CN.get(fam, fam), b)
     for fold, b in res["folds"].items():
         line(f"第{fold}折", b)
+    for g, b in res.get("groups", {}).items():
+        line(g.replace("probe-", "")[:16], b)
+    o = res["overall"]
+    if not args.no_precedents:
+        print(f"其中只由典型案例相似提示检出 {o['tier_only_caught']} 条；误报中只由该提示造成 {o['tier_only_false_positives']} 条")
     if args.misses:
         for m in res["misses"]:
             print(f"漏报 [第{m['fold']}折] {m['id']} {FAMILY_CN.get(m['family'], m['family'])}：{m['text']}")
         for m in res["false_alarms"]:
             print(f"误报 [第{m['fold']}折] {m['id']} {'、'.join(m['rules'])}：{m['text']}")
-    o = res["overall"]
     print(f"recall {o['recall']}, false-positive rate {o['fp_rate']}, precision {o['precision']}, "
           f"family {o['family_accuracy']}, article {o['article_accuracy']} ({len(items)} items)")
     return 0
