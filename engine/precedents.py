@@ -1,25 +1,46 @@
 """The precedent tier: the published cases nearest to a clause (rules/precedents/*.jsonl).
 
-Every finding names the most similar published violation of its family; a clause that no rule flags but that is
-very close to a published violation (and closer to it than to any published lawful sentence) becomes a warning
-for a person to check. Retrieval is BM25 (bm25s) over character bigrams — Chinese has no spaces, and bigrams
-carry most of the meaning of policy wording; the final similarity is the share of the clause's bigrams found in
-the case (containment), which has a fixed 0–1 scale so that one threshold serves every length.
+Every finding names the most similar published violation of its family. A clause that no rule flags is reported
+as a warning for a person to check when it reads like the published violations more than like the published
+lawful sentences: the mean similarity of its K nearest violations must exceed that of its K nearest lawful
+sentences by MARGIN, and be at least FLOOR. Both kinds of neighbours matter: a clause full of 本地、注册、奖励 is
+near many violations, but the lawful sentences that use the same words are near too, and then it is not reported.
+
+Similarity is the cosine of TF-IDF vectors over character bigrams (Chinese has no spaces; bigrams carry most of
+the meaning of policy wording). Digits count as one character, so "500万元" and "300万元" read alike. The index is plain Python (an inverted index, no numpy on the start-up path)
+and is cached beside the compiled rules, keyed by the library's content.
 
 The library is data: each item says where it was published. `exclude` leaves out items (by batch) so that a
-held-out fold is never its own neighbour in cross-validation.
+held-out fold is never its own neighbour in cross-validation. The parameters were chosen on the training folds
+only (docs/quality.md says how); `policylint eval` reports the tier and the rules separately.
 """
 from __future__ import annotations
 
+import hashlib
+import heapq
 import json
+import math
+import re
+from collections import Counter
 from pathlib import Path
 
 from dsl.record import field, record
 
 PRECEDENT_DIR = Path(__file__).resolve().parents[1] / "rules" / "precedents"
-WARN_AT = 0.62          # containment at or above which an unflagged clause is reported; tuned on training folds
-LAWFUL_MARGIN = 0.05    # … unless a published lawful sentence is at least this close
+K = 2               # neighbours of each label averaged
+MARGIN = 0.10       # violations must be this much nearer than lawful sentences …
+FLOOR = 0.35        # … and at least this near
+MIN_CHARS = 12      # shorter sentences (headings, fragments) are not compared
 PRECEDENT_RULE = "PREC-SIMILAR"
+INDEX_VERSION = "3"
+
+PUNCT = frozenset("，。；：、（）()“”\"'‘’《》〈〉,.;:!?！？【】[]—-－…·　 \t\r\n")
+
+
+def tokens(text: str) -> list[str]:
+    """Character bigrams of the text, punctuation left out, every digit read as 0."""
+    cs = ["0" if c.isdigit() else c for c in text if c not in PUNCT]
+    return [cs[i] + cs[i + 1] for i in range(len(cs) - 1)] or cs
 
 
 @record
@@ -34,17 +55,17 @@ class Precedent:
     batch: str
     date: str = ""
     kind: str = ""
-    bigrams: frozenset = field(default_factory=frozenset)
+    article: str | None = None     # the 条例 article and item the case's basis maps to (citation_map.yaml)
 
 
-def bigrams(text: str) -> list[str]:
-    chars = [c for c in text if not c.isspace() and c not in "，。；：、（）()“”\"'《》,.;:!?！？"]
-    return [chars[i] + chars[i + 1] for i in range(len(chars) - 1)] or chars
+def library_paths() -> list[Path]:
+    return sorted(PRECEDENT_DIR.glob("*.jsonl"))
 
 
 def read_library(paths: list[Path] | None = None) -> list[Precedent]:
+    cmap = citation_map()
     out = []
-    for p in paths or sorted(PRECEDENT_DIR.glob("*.jsonl")):
+    for p in paths or library_paths():
         for line in p.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
@@ -55,64 +76,164 @@ def read_library(paths: list[Path] | None = None) -> list[Precedent]:
                                  basis=d.get("basis"), source_title=d.get("source_title") or d.get("source", ""),
                                  source_url=d.get("source_url") or d.get("source", ""), batch=d.get("batch", ""),
                                  date=str(d.get("date") or ""), kind=d.get("kind", ""),
-                                 bigrams=frozenset(bigrams(d["text"]))))
+                                 article=map_citation(d.get("basis"), cmap) if d["label"] == "violation" else None))
     return out
 
 
-class PrecedentIndex:
-    def __init__(self, items: list[Precedent], exclude: set[str] = frozenset()):
-        import bm25s
+# ---- old citations → 《公平竞争审查条例》 ----------------------------------------------------------------------
 
+def citation_map() -> list[dict]:
+    """rules/precedents/citation_map.yaml: which 条例 article (and item) an older citation corresponds to."""
+    import yaml
+
+    path = PRECEDENT_DIR / "citation_map.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["map"] if path.exists() else []
+
+
+REGULATION_CITE = re.compile(r"公平竞争审查条例(?!实施)》?\s*(第[零一二两三四五六七八九十]+条)(?:第[（(]([一二三四五六七八九十]+)[)）]项)?")
+
+
+def map_citation(basis: str | None, cmap: list[dict]) -> str | None:
+    """The 条例 citation a case's basis names or maps to, e.g. "第九条第（三）项", or None."""
+    if not basis:
+        return None
+    from .quality import citations
+
+    m = REGULATION_CITE.search(basis)
+    if m:
+        return m.group(1) + (f"第（{m.group(2)}）项" if m.group(2) else "")
+    cited = citations(basis)
+    for row in cmap:
+        if (row["instrument"], row["article"]) in cited:
+            return row["regulation"]
+    return None
+
+
+# ---- the index -------------------------------------------------------------------------------------------
+
+class PrecedentIndex:
+    """TF-IDF (sublinear tf, smoothed idf) over tokens(), cosine similarity through an inverted index."""
+
+    def __init__(self, items: list[Precedent], exclude: set[str] = frozenset()):
         self.items = [p for p in items if p.batch not in exclude]
-        # every bigram of every violation: a clause with less than warn_at of its bigrams in here cannot reach
-        # warn_at with any one violation, so suspect() answers without scoring the library (most clauses)
-        self.violation_bigrams = frozenset().union(*(p.bigrams for p in self.items if p.label == "violation"))
-        self.bm25 = None
-        if self.items:
-            self.bm25 = bm25s.BM25()
-            self.bm25.index([bigrams(p.text) for p in self.items], show_progress=False)
+        docs = [Counter(tokens(p.text)) for p in self.items]
+        df = Counter(t for d in docs for t in d)
+        n = len(self.items)
+        self.default_idf = math.log(n + 1) + 1
+        self.idf = {t: math.log((n + 1) / (c + 1)) + 1 for t, c in df.items()}
+        self.postings: dict[str, list[tuple[int, float]]] = {}
+        self.violation_postings: dict[str, list[tuple[int, float]]] = {}   # the same, violations only …
+        self.lawful_postings: dict[str, list[tuple[int, float]]] = {}      # … and lawful sentences only
+        self.max_violation: dict[str, float] = {}   # per token, its largest weight in any violation: an upper bound
+        for i, d in enumerate(docs):
+            vec = self._weights(d)
+            is_violation = self.items[i].label == "violation"
+            for t, w in vec.items():
+                self.postings.setdefault(t, []).append((i, w))
+                (self.violation_postings if is_violation else self.lawful_postings).setdefault(t, []).append((i, w))
+                if is_violation:
+                    if w > self.max_violation.get(t, 0.0):
+                        self.max_violation[t] = w
+        self._memo: dict[tuple, object] = {}
+
+    def _weights(self, counts: Counter) -> dict[str, float]:
+        idf, dflt = self.idf, self.default_idf
+        vec = {t: (1 + math.log(c)) * idf.get(t, dflt) for t, c in counts.items()}
+        norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
+        return {t: w / norm for t, w in vec.items()}
+
+    def _query(self, text: str) -> dict[str, float]:
+        return self._weights(Counter(tokens(text)))
+
+    def _scores(self, q: dict[str, float], postings: dict | None = None) -> dict[int, float]:
+        postings = self.postings if postings is None else postings
+        acc: dict[int, float] = {}
+        get = acc.get
+        for t, w in q.items():
+            for i, dw in postings.get(t, ()):
+                acc[i] = get(i, 0.0) + w * dw
+        return acc
+
+    def _remember(self, key: tuple, value):
+        """Findings on one clause share its text: answer each text once (bounded, so memory stays flat)."""
+        if len(self._memo) > 4096:
+            self._memo.clear()
+        self._memo[key] = value
+        return value
 
     def nearest(self, text: str, k: int = 8) -> list[tuple[float, Precedent]]:
-        """Up to k cases, best first, as (containment of the clause's bigrams in the case, case)."""
-        if not self.bm25:
+        """Up to k cases, best first, as (cosine similarity, case)."""
+        if not self.items:
             return []
-        q = bigrams(text)
-        qs = set(q)
-        if not qs:
-            return []
-        import numpy as np
-
-        scores = self.bm25.get_scores(q)
-        top = np.argsort(-scores)[:k]
-        out = [(len(qs & self.items[i].bigrams) / len(qs), self.items[i]) for i in top if scores[i] > 0]
-        return sorted(out, key=lambda t: -t[0])
+        scores = self._scores(self._query(text))
+        top = sorted(scores.items(), key=lambda kv: -kv[1])[:k]
+        return [(round(s, 4), self.items[i]) for i, s in top if s > 0]
 
     def nearest_violation(self, text: str, family: str | None = None):
-        for sim, p in self.nearest(text, 12):
-            if p.label == "violation" and (family is None or p.family == family):
-                return sim, p
+        key = ("v", text, family)
+        if key in self._memo:
+            return self._memo[key]
+        best = None
+        scores = self._scores(self._query(text), self.violation_postings)
+        for i, s in sorted(scores.items(), key=lambda kv: -kv[1]):
+            if family is None or self.items[i].family == family:
+                best = (round(s, 4), self.items[i])
+                break
+        return self._remember(key, best)
+
+    def judge(self, text: str, k: int = K, floor: float = FLOOR):
+        """(mean similarity of the k nearest violations, of the k nearest lawful sentences, the violations, the
+        lawful sentences) — or None when the clause cannot reach `floor` with its nearest violations. Most clauses
+        stop at the upper bound: a sum over the clause's tokens of its weight times the token's largest weight in
+        any violation."""
+        key = ("j", text, k, floor)
+        if key in self._memo:
+            return self._memo[key]
+        q = self._query(text)
+        mv = self.max_violation
+        if sum(w * mv.get(t, 0.0) for t, w in q.items()) < floor:
+            return self._remember(key, None)
+        vio = heapq.nlargest(k, self._scores(q, self.violation_postings).items(), key=lambda kv: kv[1])
+        sv = sum(s for _, s in vio) / k
+        if sv < floor:
+            return self._remember(key, None)
+        ok = heapq.nlargest(k, self._scores(q, self.lawful_postings).items(), key=lambda kv: kv[1])
+        sl = sum(s for _, s in ok) / k
+        return self._remember(key, (sv, sl, [(s, self.items[i]) for i, s in vio], [(s, self.items[i]) for i, s in ok]))
+
+    def suspect(self, text: str, k: int = K, margin: float = MARGIN, floor: float = FLOOR):
+        """The judgement when the clause reads like the published violations rather than the lawful sentences."""
+        got = self.judge(text, k, floor)
+        if got and got[0] >= floor and got[0] - got[1] >= margin and got[2]:
+            return got
         return None
 
-    def suspect(self, text: str, warn_at: float = WARN_AT):
-        """(similarity, case) when the clause is close to a published violation and not as close to a lawful one."""
-        qs = set(bigrams(text))
-        if not qs or len(qs & self.violation_bigrams) < warn_at * len(qs):
-            return None
-        near = self.nearest(text, 12)
-        best_v = next(((s, p) for s, p in near if p.label == "violation"), None)
-        if not best_v or best_v[0] < warn_at:
-            return None
-        best_ok = next((s for s, p in near if p.label == "compliant"), 0.0)
-        return best_v if best_ok < best_v[0] - LAWFUL_MARGIN else None
+
+def _library_key() -> str:
+    h = hashlib.sha256(INDEX_VERSION.encode())
+    for p in library_paths() + [PRECEDENT_DIR / "citation_map.yaml", Path(__file__)]:
+        if p.exists():
+            h.update(p.name.encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()[:32]
 
 
 _default: dict[tuple, PrecedentIndex] = {}
 
 
 def default_index(exclude: frozenset = frozenset()) -> PrecedentIndex:
+    """The index of the whole library (cached on disk, keyed by the library's content), or of all but `exclude`."""
     key = tuple(sorted(exclude))
     if key not in _default:
-        _default[key] = PrecedentIndex(read_library(), set(exclude))
+        index = None
+        if not exclude:
+            from .cachefiles import cache_dir, load_pickle, save_pickle
+
+            path = cache_dir() / f"precedents-{_library_key()}.pickle"
+            index = load_pickle(path)
+            if not isinstance(index, PrecedentIndex):
+                index = PrecedentIndex(read_library())
+                save_pickle(path, index)
+        _default[key] = index or PrecedentIndex(read_library(), set(exclude))
     return _default[key]
 
 
@@ -121,9 +242,25 @@ def as_dict(sim: float, p: Precedent) -> dict:
             "source_url": p.source_url, "date": p.date, "family": p.family}
 
 
-def annotate(doc, findings: list, index: PrecedentIndex | None = None, warn_at: float = WARN_AT) -> list:
-    """Name the nearest published case on every finding; add a warning for clauses no rule flagged that are very
-    close to a published violation."""
+REGULATION = "《公平竞争审查条例》"
+
+
+def _vote(vio: list[tuple[float, Precedent]]):
+    """Family and 条例 article of a suspect clause: the similarity-weighted majority of its nearest violations."""
+    fam, art = Counter(), Counter()
+    for s, p in vio:
+        fam[p.family or "fair_competition"] += s
+        if p.article:
+            art[p.article] += s
+    family = fam.most_common(1)[0][0]
+    article = art.most_common(1)[0][0] if art and family == "fair_competition" else None
+    return family, article
+
+
+def annotate(doc, findings: list, index: PrecedentIndex | None = None, k: int = K, margin: float = MARGIN,
+             floor: float = FLOOR) -> list:
+    """Name the nearest published case on every finding; add a warning for clauses no rule flagged that read like
+    the published violations rather than the published lawful sentences."""
     from .finding import Finding
 
     index = index or default_index()
@@ -149,22 +286,29 @@ def annotate(doc, findings: list, index: PrecedentIndex | None = None, warn_at: 
         if i < len(starts) and starts[i] < unit.end:
             continue   # a rule already speaks about this clause
         text = doc.unit_text(unit)
-        if len(text) < 12:
+        if len(text) < MIN_CHARS:
             continue
-        hit = index.suspect(text, warn_at)
-        if not hit:
+        got = index.suspect(text, k, margin, floor)
+        if not got:
             continue
-        sim, p = hit
+        sv, sl, vio, ok = got
+        best, p = vio[0]
+        family, article = _vote(vio)
+        basis = f"{REGULATION}{article}" if article else (p.basis or "（案例未载明条款）")
+        if article and p.basis and REGULATION not in p.basis:
+            basis += f"（典型案例原引：{p.basis}）"
+        near_ok = f"最相近的合规例句（{ok[0][1].source_title}）相似度 {ok[0][0]:.0%}" if ok else "没有相近的合规例句"
         line, col = doc.line_col(unit.start)
         end_line, end_col = doc.line_col(max(unit.end - 1, unit.start))
         extra.append(Finding(
-            file=doc.name, rule=PRECEDENT_RULE, title="与典型案例相似，需人工核实", family=p.family or "fair_competition",
-            severity="warning", basis=p.basis or "（案例未载明条款）",
-            message=f"与已公布的典型案例（{p.source_title}）所涉条款高度相似（相似度 {sim:.0%}），需人工核实是否存在同类问题",
+            file=doc.name, rule=PRECEDENT_RULE, title="与典型案例相似，需人工核实", family=family,
+            severity="warning", basis=basis,
+            message=f"与已公布的典型案例（{p.source_title}）所涉条款相似，需人工核实是否存在同类问题",
             suggestion="对照该案例和所涉条款逐项核实；确属合规的，可在忽略文件中写明理由",
             line=line, column=col, end_line=end_line, end_column=end_col + 1, start=unit.start, end=unit.end,
             path=unit.path, scope="sentence", text=text,
-            explanation=f"没有规则命中本句，但本句 {sim:.0%} 的字词组合见于已公布案例“{p.text[:60]}”，"
-                        f"且与已收录的合规例句都不如此接近。",
-            precedent=as_dict(sim, p)))
+            explanation=(f"没有规则命中本句。本句与 {len(vio)} 个最相近的已公布违规案例平均相似度 {sv:.0%}"
+                         f"（最相近的是“{p.text[:60]}”，{best:.0%}），与最相近的已收录合规例句平均相似度 {sl:.0%}"
+                         f"（{near_ok}）；更像违规案例，故提示人工核实。"),
+            precedent=as_dict(best, p)))
     return findings + extra
