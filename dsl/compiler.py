@@ -12,7 +12,7 @@ import itertools
 import re
 
 from . import ast
-from .compiled import (CompiledRule, RuleSet, overlapping, atom_keys, _positive_atoms, all_atoms, describe,
+from .compiled import (DOC_FACTS, CompiledRule, ContextGroup, RuleSet, overlapping, atom_keys, _positive_atoms, all_atoms, describe,
                        eval_expr)
 from .lawtext import LawBook
 
@@ -144,6 +144,33 @@ class _Compiler:
                 regs += sub_r
         self.groups[name] = (list(dict.fromkeys(lits)), list(dict.fromkeys(regs)))
         return self.groups[name]
+
+    def ordered_terms(self, name: str) -> list[tuple[str, str]]:
+        """A group's terms in the order written, group references expanded in place (already checked by expand)."""
+        out: list[tuple[str, str]] = []
+        for term in self.group_defs[name].terms:
+            if isinstance(term, ast.Literal_):
+                out.append(("L", term.text))
+            elif isinstance(term, ast.Regex):
+                out.append(("R", self.interpolate(term.pattern, term.pos)))
+            elif isinstance(term, ast.Table):
+                out += [("L", w) for w in read_table(term)]
+            else:
+                out += self.ordered_terms(term.name)
+        return list(dict.fromkeys(out))
+
+    def context_groups(self) -> dict[str, ContextGroup]:
+        """The groups marked `for doc.FACT`: the engine reads them (engine/context.py), so they count as used."""
+        out = {}
+        for name, d in self.group_defs.items():
+            if d.fact is None:
+                continue
+            if d.fact not in DOC_FACTS:
+                raise CompileError(d.pos, f"词组“{name}”标明的文件事实 doc.{d.fact} 未知，应为："
+                                          f"{'、'.join('doc.' + f for f in DOC_FACTS)}")
+            out[name] = ContextGroup(name=name, fact=d.fact, terms=self.ordered_terms(name),
+                                     source=f"{d.pos.file}:{d.pos.line}")
+        return out
 
     def interpolate(self, pattern: str, pos: ast.Pos, stack: tuple[str, ...] = ()) -> str:
         """`{词组}` inside a regex stands for that concept's members, so that a regex written around a concept
@@ -306,7 +333,8 @@ class _Compiler:
                      regex_keys=self.regex_keys,
                      regex_anchors={k: a for k, p in self.regex_keys.items() if (a := regex_anchors(p))})
         rs.partitions = partition(rs)
-        named = {k[2:] for k in used_keys if k.startswith("G:")} | self.referenced
+        rs.context_groups = self.context_groups()
+        named = {k[2:] for k in used_keys if k.startswith("G:")} | self.referenced | set(rs.context_groups)
         rs.unused_groups = [f"{d.pos.file}:{d.pos.line}: 词组“{n}”没有被任何规则或词组使用"
                             for n, d in self.group_defs.items() if n not in named and not n.startswith("（")]
         return rs

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from .context import ELEMENT_BASIS, ELEMENTS, ExceptionDeclaration, exception_declarations
+from .context import ELEMENT_BASIS, ELEMENTS, ExceptionDeclaration, exception_declarations, lexicon
 from .finding import Finding, Match
 
 RULE_ID = "FC-EXC-INCOMPLETE"
@@ -109,10 +109,10 @@ def _incomplete_finding(doc, d: ExceptionDeclaration, bases: list[dict]) -> Find
     )
 
 
-def apply_exceptions(doc, context: dict, findings: list[Finding]) -> list[Finding]:
+def apply_exceptions(doc, context: dict, findings: list[Finding], rs=None) -> list[Finding]:
     if not context.get("exception"):
         return findings
-    decls = exception_declarations(doc)
+    decls = exception_declarations(doc, lexicon(rs))
     if not decls:
         return findings
     order = {"articles": 0, "article": 1, "document": 2}   # the most specific declaration wins

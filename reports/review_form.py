@@ -131,14 +131,14 @@ def build_checklist(findings: list[Finding]) -> tuple[list[ChecklistRow], list[F
 
 def review_from_document(doc, rs=None, engine: str | None = None) -> Review:
     from engine.check import check_document, default_rules
-    from engine.context import document_context, exception_declarations
+    from engine.context import document_context, exception_declarations, lexicon
 
     rs = rs or default_rules()
-    context = document_context(doc)
+    context = document_context(doc, rs)
     findings = check_document(doc, rs, engine)
     checklist, unmapped = build_checklist(findings)
     return Review(name=doc.name, context=context, findings=findings,
-                  declarations=exception_declarations(doc) if context.get("exception") else [],
+                  declarations=exception_declarations(doc, lexicon(rs)) if context.get("exception") else [],
                   checklist=checklist, unmapped=unmapped,
                   generated=_dt.date.today().strftime("%Y年%m月%d日").replace("年0", "年").replace("月0", "月"),
                   rule_count=len(rs.rules))

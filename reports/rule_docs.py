@@ -94,7 +94,7 @@ def trace(rs, rule, text: str) -> list[UnitTrace]:
 
     p = parts(rs, rule)
     doc = segment("<example>", text)
-    feats = TextFeatures(doc, rs, document_context(doc))
+    feats = TextFeatures(doc, rs, document_context(doc, rs))
     atoms = sorted(all_atoms(rule.expr))
     out = []
     for u in doc.units(rule.scope):

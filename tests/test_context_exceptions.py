@@ -213,3 +213,49 @@ def test_title_skips_the_document_head_and_joins_a_broken_title():
 ])
 def test_negated_or_questioned_exception_is_not_a_claim(sentence):
     assert ctx(sentence)["exception"] is False
+
+
+# ---- the words come from the rules (rules/lexicon/document.rule) ----------------------------------------------
+
+def test_the_lexicon_defines_exactly_the_groups_the_engine_reads():
+    """Every group marked `for doc.FACT` in the shipped rules is read by engine/context.py for that fact, and every
+    group it reads is defined so: no Python-side word list, no marked group left over."""
+    from engine.check import default_rules
+    from engine.context import READS, missing_groups
+
+    groups = default_rules().context_groups
+    assert missing_groups(groups) == []
+    read = {g.name for g in groups.values() for fact, names in READS.items() for n in names
+            if g.fact == fact and (g.name.startswith(n) if n.endswith("_") else g.name == n)}
+    assert read == set(groups)
+    assert {g.source.split(":")[0].replace("\\", "/").rsplit("rules/", 1)[1] for g in groups.values()} == {
+        "lexicon/document.rule"}
+
+
+def test_editing_the_lexicon_changes_the_document_facts(tmp_path):
+    """A word added to the rule file is a word the engine reads (the area named by the group's name)."""
+    from dsl.loader import RULES_DIR
+    from engine.context import judge_economic, lexicon
+    from engine.rulebook import compile_paths
+
+    src = (RULES_DIR / "lexicon" / "document.rule").read_text(encoding="utf-8")
+    assert judge_economic("发展低空经济。")[0] is False
+    p = tmp_path / "document.rule"
+    p.write_text(src.replace('= "产业" | "扶持"', '= "产业" | "低空经济" | "扶持"'), encoding="utf-8")
+    economic, why = judge_economic("发展低空经济。", lexicon(compile_paths([p])))
+    assert economic is True and "产业发展（“低空经济”）" in why
+
+
+def test_a_lexicon_without_a_group_the_engine_reads_is_a_load_error(tmp_path):
+    from dsl.loader import RULES_DIR
+    from engine.context import lexicon
+    from engine.errors import RuleLoadError
+    from engine.rulebook import compile_paths
+
+    src = (RULES_DIR / "lexicon" / "document.rule").read_text(encoding="utf-8")
+    p = tmp_path / "document.rule"
+    p.write_text(src.replace("terms 替代方案说明 for doc.exception", "terms 替代方案说法 for doc.exception"),
+                 encoding="utf-8")
+    with pytest.raises(RuleLoadError) as e:
+        lexicon(compile_paths([p]))
+    assert "替代方案说明（for doc.exception）" in str(e.value) and "document.rule" in str(e.value)
