@@ -17,7 +17,9 @@ from .compiled import (DOC_FACTS, CompiledRule, ContextGroup, RuleSet, overlappi
 from .lawtext import LawBook
 
 TEXT_KINDS = ("text",)
-RECORD_KINDS = ("filing_item", "filing_request", "case_record")
+# Structured facts: filing items and requests, case records, and the exception declarations the engine finds in a
+# draft (engine/exceptions.py: one record per declaration, its fields the elements of 条例第十二条)
+RECORD_KINDS = ("filing_item", "filing_request", "case_record", "exception_declaration")
 FAMILIES = ("fair_competition", "negative_list", "filing", "case")
 MAX_RULES_PER_RULESET = 150       # durable P10: below 256 rules per condition and 512 siblings (research: 100-150)
 MAX_PARTITION_ATOMS = 1000        # keeps each ruleset's JSON modest; a fact's size is checked when it is built
@@ -243,7 +245,7 @@ class _Compiler:
             field_name = e.field
             if on_text and not field_name.startswith("doc."):
                 raise CompileError(e.pos, f"文本规则只能使用 doc.* 文档事实，不能使用字段“{field_name}”"
-                                          f"（结构化事实请写 on filing_item / filing_request / case_record）")
+                                          f"（结构化事实请写 on {' / '.join(RECORD_KINDS)}）")
             if isinstance(e, ast.Compare):
                 if e.op in ("<", "<=", ">", ">=") and not isinstance(e.value, (int, float)):
                     raise CompileError(e.pos, f"“{field_name} {e.op}”只能与数字比较")
@@ -275,6 +277,9 @@ class _Compiler:
                 bases.append(self.lawbook.resolve(b.instrument, b.locators))
             except KeyError as e:
                 raise CompileError(b.pos, f"规则 {r.id} 的法律依据无法核对：{e.args[0]}") from None
+        if r.on == "text" and INTERP.search(r.message + r.suggest):
+            raise CompileError(r.pos, f"规则 {r.id}：message、suggest 中的 {{字段}} 只能用于结构化事实的规则（on "
+                                      f"{' / '.join(RECORD_KINDS)}），文本规则没有字段可填")
         if r.on == "text":
             kinds = {ex.violating for ex in r.examples}
             if kinds != {True, False}:

@@ -164,7 +164,7 @@ def check_document(doc: Document, rs=None, engine: str | None = None, as_of=None
                                   engine=engine or engine_name())
         if more:
             findings = sorted(findings + more, key=lambda f: f.start)   # stable: rule order kept within a clause
-    findings = apply_exceptions(doc, context, findings, rs)
+    findings = apply_exceptions(doc, context, findings, rs, engine)
     if any(f.family == "negative_list" for f in findings):
         from .market_access import PERMIT_TAG, annotate   # names the list edition, and says when its data is incomplete
         from dsl.compiled import plan

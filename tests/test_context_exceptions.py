@@ -4,11 +4,12 @@ from __future__ import annotations
 import pytest
 
 from engine.context import document_context, exception_declarations
-from engine.exceptions import RULE_ID, apply_exceptions
+from engine.exceptions import apply_exceptions
 from engine.finding import Finding
 from engine.segment import segment
 
 ENGINE = "python"   # the oracle evaluator: the same findings as durable, no engine start-up
+RULE_ID = "FC-EXC-INCOMPLETE"   # rules/fair_competition/art25.rule: a declaration that leaves an element out
 
 RULES = '''
 terms 例本地 = "本市" | "本地"
@@ -32,9 +33,11 @@ rule EXT-BRANCH "要求外地经营者在本地设立分支机构" {
 def rs(tmp_path_factory):
     from engine.rulebook import compile_paths
 
+    from dsl.loader import RULES_DIR
+
     p = tmp_path_factory.mktemp("rules") / "ext.rule"
     p.write_text(RULES, encoding="utf-8")
-    return compile_paths([p])
+    return compile_paths([p, RULES_DIR / "fair_competition" / "art25.rule"])
 
 
 def ctx(text: str, name: str = "草案.txt") -> dict:
@@ -259,3 +262,42 @@ def test_a_lexicon_without_a_group_the_engine_reads_is_a_load_error(tmp_path):
     with pytest.raises(RuleLoadError) as e:
         lexicon(compile_paths([p]))
     assert "替代方案说明（for doc.exception）" in str(e.value) and "document.rule" in str(e.value)
+
+
+def test_the_engine_finds_the_declaration_rule_by_its_record_kind(tmp_path):
+    """engine/exceptions.py names no rule: any rule `on exception_declaration` judges declarations, with its own
+    message (fields filled in), suggestion, severity and basis."""
+    from engine.check import check_text
+    from engine.rulebook import compile_paths
+
+    p = tmp_path / "own.rule"
+    p.write_text(RULES + '''
+rule EXT-EXC-PERIOD "例外声明没有期限" {
+  family   fair_competition
+  basis    "公平竞争审查条例实施办法" art 25 para 3
+  severity error
+  on       exception_declaration
+  when     not 合理的实施期限或者终止条件 exists
+  message  "在{声明位置}声明例外，没有写期限（适用范围：{适用范围}）"
+  suggest  "写明期限"
+}
+''', encoding="utf-8")
+    own = compile_paths([p])
+    for engine in ("python", "durable"):
+        (f,) = [f for f in check_text(draft(), "草案.txt", rs=own, engine=engine) if f.rule == "EXT-EXC-PERIOD"]
+        assert f.message == "在“第四条”声明例外，没有写期限（适用范围：“第三条”）" and f.severity == "error"
+        assert f.path == "第四条" and f.basis == "《公平竞争审查条例实施办法》第二十五条第三款"
+        assert f.bases[0]["text"].startswith("本条所称合理的实施期限")
+    complete = draft("，经评估没有对公平竞争影响更小的替代方案", "，有效期至2027年12月31日")
+    assert not [f for f in check_text(complete, "草案.txt", rs=own, engine=ENGINE) if f.rule == "EXT-EXC-PERIOD"]
+
+
+def test_a_field_in_a_text_rule_message_is_refused():
+    from dsl.compiler import CompileError, compile_files
+    from dsl.lawtext import load_lawbook
+    from dsl.parser import parse_text
+
+    with pytest.raises(CompileError) as e:
+        compile_files([parse_text(RULES.replace("强制外地经营者在本地设立分支机构\"", "强制{例本地}\""), "t.rule")],
+                      load_lawbook())
+    assert "只能用于结构化事实的规则" in str(e.value)
