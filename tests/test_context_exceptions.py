@@ -301,3 +301,16 @@ def test_a_field_in_a_text_rule_message_is_refused():
         compile_files([parse_text(RULES.replace("强制外地经营者在本地设立分支机构\"", "强制{例本地}\""), "t.rule")],
                       load_lawbook())
     assert "只能用于结构化事实的规则" in str(e.value)
+
+
+def test_a_wrong_declaration_example_says_what_the_engine_found(rs):
+    """A failing example of a rule `on exception_declaration` shows the declarations found and their fields (or that
+    none was found), not text-unit conditions that do not apply to it."""
+    from reports.rule_docs import explain_example
+
+    rule = rs.by_id()[RULE_ID]
+    none = explain_example(rs, rule, "本措施适用例外。", True, 1, set())
+    assert "没有找到例外声明" in none and "document.rule" in none
+    text = "为实现节约能源的社会公共利益，本措施适用《公平竞争审查条例》第十二条规定的例外情形，没有替代方案，有效期三年内。"
+    found = explain_example(rs, rule, text, True, 1, set())
+    assert "适用情形：第1行“节约能源”" in found and "缺少要件：无" in found and "when 成立" not in found
