@@ -15,20 +15,23 @@ from pydantic import BaseModel, Field
 class Category:
     """One category of case, as 1670号 part 1 writes it. `rank` is the precedence when several case rules classify
     one case: the lower wins — the named hidden-barrier forms first, the catch-alls (C2 "另设条件" has the
-    broadest wording, C9 and D are "其他") last. `conduct` is how a notice names the conduct (一案一通报)."""
+    broadest wording, C9 and D are "其他") last. `conduct` is how a notice names the conduct (一案一通报), `actor`
+    who did it when the case names no unit: market entities entering a closed field (B), else the authorities."""
     code: str
     name: str                # the category as 1670号 writes it
     subtype: str             # the hidden-barrier form for C*, else ""
     item: int                # 1670号 part 1 item (一)…(四)
     rank: int
     conduct: str
+    actor: str = "有关部门"
 
 
 # The one table of case categories, in 1670号's order: everything else (labels, precedence, notice wording, the
 # list of valid codes) is derived from it.
 CATEGORY_TABLE: tuple[Category, ...] = (
     Category("A", "违背禁止准入类或许可准入类事项要求进行审批", "", 1, 5, "违规审批市场准入负面清单禁止或许可准入事项"),
-    Category("B", "市场主体违规进入禁止或限制进入的行业、领域、业务", "", 2, 6, "违规进入市场准入负面清单禁止或限制进入领域"),
+    Category("B", "市场主体违规进入禁止或限制进入的行业、领域、业务", "", 2, 6, "违规进入市场准入负面清单禁止或限制进入领域",
+             "相关市场主体"),
     Category("C1", "隐性壁垒", "国家层面已放开但地方仍在审批", 3, 3, "对国家层面已放开事项仍在审批"),
     Category("C2", "隐性壁垒", "另设市场准入限制性条件", 3, 7, "违规另设市场准入限制性条件"),
     Category("C3", "隐性壁垒", "监管能力不足导致不敢批", 3, 2, "以监管能力不足为由不予准入"),
@@ -43,6 +46,7 @@ CATEGORIES: dict[str, tuple[str, str]] = {c.code: (c.name, c.subtype) for c in C
 # the codes from the most specific to the catch-alls: which one a case keeps when several rules classify it
 PRECEDENCE: list[str] = [c.code for c in sorted(CATEGORY_TABLE, key=lambda c: c.rank)]
 CONDUCT: dict[str, str] = {c.code: c.conduct for c in CATEGORY_TABLE}
+ACTOR: dict[str, str] = {c.code: c.actor for c in CATEGORY_TABLE}
 # the four classes of 1670号 part 1, in its order; C* codes all belong to class (三)
 CLASS_ITEM: dict[str, int] = {c.code[:1]: c.item for c in CATEGORY_TABLE}
 CLASSES = {cls: f"（{'一二三四'[item - 1]}）" for cls, item in CLASS_ITEM.items()}

@@ -142,6 +142,7 @@ class TermsDef(BaseModel):
     name: str
     terms: list[Operand]
     pos: Pos
+    fact: str | None = None   # `for doc.kind`: the document fact the engine works out with these words
 
 
 class Locator(BaseModel):

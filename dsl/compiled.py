@@ -7,6 +7,10 @@ from __future__ import annotations
 
 from dsl.record import field, record
 
+# The document facts engine/context.py works out for every draft; text rules read them as doc.kind, doc.economic,
+# doc.exception, and a term group marked `for doc.FACT` holds words the engine reads to work one out.
+DOC_FACTS = ("kind", "economic", "exception")
+
 # ---- compiled forms ----------------------------------------------------------------------
 
 # An operand key names what the scanner looks for: "G:本地" (a group), "L:分公司" (a literal), "R:本[市县]" (a regex).
@@ -49,6 +53,26 @@ class CompiledRule:
 
 
 @record
+class ContextGroup:
+    """A term group the engine reads: its terms in the order written (group references expanded in place), each
+    ("L", literal) or ("R", regex), so that one regex made of them finds what the words were written to find first."""
+    name: str
+    fact: str                       # kind | economic | exception
+    terms: list                     # [("L", "本协议"), ("R", "甲方.{0,200}乙方"), …]
+    source: str                     # file:line
+
+    @property
+    def literals(self) -> list[str]:
+        return [t for k, t in self.terms if k == "L"]
+
+    @property
+    def pattern(self) -> str:
+        """One regex for the whole group: the terms as alternatives, in the order written."""
+        import re
+        return "|".join(re.escape(t) if k == "L" else f"(?:{t})" for k, t in self.terms)
+
+
+@record
 class RuleSet:
     rules: list[CompiledRule]
     atoms: list[tuple]
@@ -63,6 +87,9 @@ class RuleSet:
     plans: dict = field(default_factory=dict)                          # engine indexes made once (see plan())
     partitions: list[tuple[str, str, list[int]]] = field(default_factory=list)  # (name, unit, rule indexes)
     unused_groups: list[str] = field(default_factory=list)   # term groups nothing uses (the loader warns)
+    # Groups marked `for doc.FACT` (rules/lexicon/document.rule), kept in the cache because engine/context.py reads
+    # them on every check: name -> ContextGroup, in the order the rule files define them.
+    context_groups: dict = field(default_factory=dict)
     fingerprint: str = ""
     automaton: object = None        # pyahocorasick.Automaton over every literal, built by engine.rulebook.build_indexes()
 

@@ -12,12 +12,14 @@ import itertools
 import re
 
 from . import ast
-from .compiled import (CompiledRule, RuleSet, overlapping, atom_keys, _positive_atoms, all_atoms, describe,
+from .compiled import (DOC_FACTS, CompiledRule, ContextGroup, RuleSet, overlapping, atom_keys, _positive_atoms, all_atoms, describe,
                        eval_expr)
 from .lawtext import LawBook
 
 TEXT_KINDS = ("text",)
-RECORD_KINDS = ("filing_item", "filing_request", "case_record")
+# Structured facts: filing items and requests, case records, and the exception declarations the engine finds in a
+# draft (engine/exceptions.py: one record per declaration, its fields the elements of 条例第十二条)
+RECORD_KINDS = ("filing_item", "filing_request", "case_record", "exception_declaration")
 FAMILIES = ("fair_competition", "negative_list", "filing", "case")
 MAX_RULES_PER_RULESET = 150       # durable P10: below 256 rules per condition and 512 siblings (research: 100-150)
 MAX_PARTITION_ATOMS = 1000        # keeps each ruleset's JSON modest; a fact's size is checked when it is built
@@ -145,6 +147,33 @@ class _Compiler:
         self.groups[name] = (list(dict.fromkeys(lits)), list(dict.fromkeys(regs)))
         return self.groups[name]
 
+    def ordered_terms(self, name: str) -> list[tuple[str, str]]:
+        """A group's terms in the order written, group references expanded in place (already checked by expand)."""
+        out: list[tuple[str, str]] = []
+        for term in self.group_defs[name].terms:
+            if isinstance(term, ast.Literal_):
+                out.append(("L", term.text))
+            elif isinstance(term, ast.Regex):
+                out.append(("R", self.interpolate(term.pattern, term.pos)))
+            elif isinstance(term, ast.Table):
+                out += [("L", w) for w in read_table(term)]
+            else:
+                out += self.ordered_terms(term.name)
+        return list(dict.fromkeys(out))
+
+    def context_groups(self) -> dict[str, ContextGroup]:
+        """The groups marked `for doc.FACT`: the engine reads them (engine/context.py), so they count as used."""
+        out = {}
+        for name, d in self.group_defs.items():
+            if d.fact is None:
+                continue
+            if d.fact not in DOC_FACTS:
+                raise CompileError(d.pos, f"词组“{name}”标明的文件事实 doc.{d.fact} 未知，应为："
+                                          f"{'、'.join('doc.' + f for f in DOC_FACTS)}")
+            out[name] = ContextGroup(name=name, fact=d.fact, terms=self.ordered_terms(name),
+                                     source=f"{d.pos.file}:{d.pos.line}")
+        return out
+
     def interpolate(self, pattern: str, pos: ast.Pos, stack: tuple[str, ...] = ()) -> str:
         """`{词组}` inside a regex stands for that concept's members, so that a regex written around a concept
         (say {本地}[^，。；]{0,4}注册) follows the lexicon instead of pasting its own copy of the words. A brace whose
@@ -216,7 +245,7 @@ class _Compiler:
             field_name = e.field
             if on_text and not field_name.startswith("doc."):
                 raise CompileError(e.pos, f"文本规则只能使用 doc.* 文档事实，不能使用字段“{field_name}”"
-                                          f"（结构化事实请写 on filing_item / filing_request / case_record）")
+                                          f"（结构化事实请写 on {' / '.join(RECORD_KINDS)}）")
             if isinstance(e, ast.Compare):
                 if e.op in ("<", "<=", ">", ">=") and not isinstance(e.value, (int, float)):
                     raise CompileError(e.pos, f"“{field_name} {e.op}”只能与数字比较")
@@ -248,6 +277,9 @@ class _Compiler:
                 bases.append(self.lawbook.resolve(b.instrument, b.locators))
             except KeyError as e:
                 raise CompileError(b.pos, f"规则 {r.id} 的法律依据无法核对：{e.args[0]}") from None
+        if r.on == "text" and INTERP.search(r.message + r.suggest):
+            raise CompileError(r.pos, f"规则 {r.id}：message、suggest 中的 {{字段}} 只能用于结构化事实的规则（on "
+                                      f"{' / '.join(RECORD_KINDS)}），文本规则没有字段可填")
         if r.on == "text":
             kinds = {ex.violating for ex in r.examples}
             if kinds != {True, False}:
@@ -306,7 +338,8 @@ class _Compiler:
                      regex_keys=self.regex_keys,
                      regex_anchors={k: a for k, p in self.regex_keys.items() if (a := regex_anchors(p))})
         rs.partitions = partition(rs)
-        named = {k[2:] for k in used_keys if k.startswith("G:")} | self.referenced
+        rs.context_groups = self.context_groups()
+        named = {k[2:] for k in used_keys if k.startswith("G:")} | self.referenced | set(rs.context_groups)
         rs.unused_groups = [f"{d.pos.file}:{d.pos.line}: 词组“{n}”没有被任何规则或词组使用"
                             for n, d in self.group_defs.items() if n not in named and not n.startswith("（")]
         return rs

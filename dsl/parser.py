@@ -15,7 +15,7 @@ GRAMMAR = Path(__file__).with_name("grammar.lark")
 
 # What a Lark terminal means, in a rule author's words.
 TOKEN_WORDS = {
-    "NAME": "名称（词组名）", "FIELD": "字段名", "STRING": "带引号的字符串", "REGEX": "/正则表达式/",
+    "NAME": "名称（词组名）", "FIELD": "字段名", "STRING": "带引号的字符串", "DOC_FIELD": "文件事实（如 doc.kind）", "REGEX": "/正则表达式/",
     "INT": "整数", "SIGNED_NUMBER": "数字", "RULE_ID": "规则编号（如 FC-14-1）", "SEVERITY": "error/warning/info",
     "SCOPE": "sentence/clause/article/document", "CMP": "比较符（== != < <= > >=）",
     "LOCATOR_KIND": "art/para/item/part", "LBRACE": "“{”", "RBRACE": "“}”", "LPAR": "“(”", "RPAR": "“)”",
@@ -194,7 +194,12 @@ class _ToAst(Transformer):
 
     @v_args(meta=True)
     def terms_def(self, meta, ch):
-        return ast.TermsDef(name=str(ch[0]), terms=list(ch[1:]), pos=self._pos(meta))
+        fact = ch[1] if len(ch) > 1 and isinstance(ch[1], _Fact) else None
+        terms = ch[2:] if fact is not None else ch[1:]
+        return ast.TermsDef(name=str(ch[0]), terms=list(terms), pos=self._pos(meta), fact=fact)
+
+    def for_fact(self, ch):
+        return _Fact(str(ch[0]).removeprefix("doc."))
 
     # conditions
     def present(self, ch):
@@ -313,6 +318,10 @@ class _ToAst(Transformer):
 
     def start(self, ch):
         return ch
+
+
+class _Fact(str):
+    """The document fact after `for` in a terms definition (kind, economic, exception)."""
 
 
 class _StrVal(str):

@@ -155,7 +155,7 @@ def check_document(doc: Document, rs=None, engine: str | None = None, as_of=None
     """All findings on one document. `as_of` picks the negative-list edition (default: the draft's own date);
     `precedents`: a PrecedentIndex, False for none, None for the default library when the tier is on."""
     rs = rs or default_rules()
-    context = document_context(doc)
+    context = document_context(doc, rs)
     findings = rule_findings(doc, rs, engine, context)
     if inherit:
         from .inherit import inherited_findings   # definitions and lead-ins carried into the clauses that use them
@@ -164,7 +164,7 @@ def check_document(doc: Document, rs=None, engine: str | None = None, as_of=None
                                   engine=engine or engine_name())
         if more:
             findings = sorted(findings + more, key=lambda f: f.start)   # stable: rule order kept within a clause
-    findings = apply_exceptions(doc, context, findings)
+    findings = apply_exceptions(doc, context, findings, rs, engine)
     if any(f.family == "negative_list" for f in findings):
         from .market_access import PERMIT_TAG, annotate   # names the list edition, and says when its data is incomplete
         from dsl.compiled import plan

@@ -14,6 +14,9 @@ and whether it declares an exception under 《公平竞争审查条例》第十�
     title, issuer, number (发文字号)
 
 Everything here is wording-based and cheap (a handful of regexes): it runs on every `policylint check`.
+The words are not here: they are the term groups marked `for doc.FACT` in rules/lexicon/document.rule, read from the
+compiled rules (`lexicon(rs)`), so a lawyer reviews and edits them as rules. What stays in Python is format, not
+vocabulary: 发文字号 and dates, the 版头 lines above a title, how a title line looks, how a draft cites an article.
 """
 from __future__ import annotations
 
@@ -36,6 +39,75 @@ class _Lazy:
 
 
 KINDS = ("规范性文件", "具体政策措施", "行政协议", "备忘录", "标准", "政策性文件", "其他")
+
+# ---- the lexicon: rules/lexicon/document.rule ---------------------------------------------------------------
+
+# The term groups this module reads, by the fact they serve (each is marked `for doc.FACT` in the rule file). A name
+# ending in "_" is a prefix: every group so named, in the order the file defines them (the areas of 办法第二条第二款,
+# the items of 条例第十二条); the rest of the name is what the report calls it.
+READS = {
+    "kind": ("文件种类_法律法规", "文件种类_非法律法规", "文件种类_具体政策措施", "文件种类_备忘录", "文件种类_行政协议",
+             "文件种类_标准", "文件种类_规范性文件", "文件种类_政策性文件", "文件用语_备忘录", "文件用语_行政协议",
+             "文件用语_标准", "文件用语_规范性文件", "文件用语_政策性文件"),
+    "economic": ("经营活动领域_", "经营活动对象", "机关内部事务"),
+    "exception": ("例外声明", "例外否定", "例外情形_", "替代方案说明", "实施期限说明", "全文适用用语"),
+}
+LEXICON_FILE = "rules/lexicon/document.rule"
+
+
+class Lexicon:
+    """The groups of one compiled RuleSet that this module reads, with their regexes compiled on first use."""
+
+    def __init__(self, groups: dict):
+        self.groups = groups
+        self._rx: dict = {}
+
+    def words(self, name: str) -> list[str]:
+        return self.groups[name].literals
+
+    def rx(self, name: str, tail: str = ""):
+        """The group as one regex (its terms as alternatives, in the order written), `tail` appended."""
+        key = (name, tail)
+        got = self._rx.get(key)
+        if got is None:
+            got = self._rx[key] = cached(f"(?:{self.groups[name].pattern}){tail}" if tail else self.groups[name].pattern)
+        return got
+
+    def named(self, prefix: str) -> list[tuple[str, str]]:
+        """(what follows the prefix, group name) for every group named prefix…, in the order they are defined."""
+        return [(n[len(prefix):], n) for n in self.groups if n.startswith(prefix)]
+
+
+def missing_groups(groups: dict) -> list[str]:
+    """What READS needs and `groups` lacks (or defines for another fact)."""
+    out = []
+    for fact, names in READS.items():
+        for n in names:
+            have = [g for g in groups.values() if (g.name.startswith(n) if n.endswith("_") else g.name == n)]
+            if not have or any(g.fact != fact for g in have):
+                out.append(f"{n}…（for doc.{fact}）" if n.endswith("_") else f"{n}（for doc.{fact}）")
+    return out
+
+
+_lexicons: dict[int, tuple[object, Lexicon]] = {}
+
+
+def lexicon(rs=None) -> Lexicon:
+    """The document lexicon of `rs`; a ruleset that defines none of it (a test's own rules, one pack) uses the
+    shipped rules'. A lexicon that lacks a group this module reads is a rule-loading error, named here."""
+    if rs is None or not getattr(rs, "context_groups", None):
+        from .rulebook import load_rules
+        rs = load_rules()
+    got = _lexicons.get(id(rs))
+    if got is not None and got[0] is rs:
+        return got[1]
+    lost = missing_groups(rs.context_groups)
+    if lost:
+        from .errors import RuleLoadError
+        raise RuleLoadError(f"规则中缺少文件事实所用的词组：{'、'.join(lost)}（见 {LEXICON_FILE}）")
+    lex = Lexicon(rs.context_groups)
+    _lexicons[id(rs)] = (rs, lex)   # the ruleset is held, so its id is not reused while the entry lives
+    return lex
 
 CN = "零〇一二两三四五六七八九十百"
 
@@ -138,90 +210,66 @@ def _core_title(title: str) -> str:
     return m.group(1) if m else title
 
 
-# (kind, title ending or pattern, reason) — first match on the core title wins
+# (kind, lexicon group of its title names, whether a bracketed note may follow, reason) — first match on the core
+# title wins, after the law and concrete-measure names below
 TITLE_KINDS = [
-    ("备忘录", _Lazy(r"备忘录$"), "标题为“备忘录”"),
-    ("行政协议", _Lazy(r"(协议|协议书|合同|合同书|框架协议|意向书)(（[^）]*）)?$"), "标题表明为与经营者签订的协议"),
-    ("标准", _Lazy(r"(标准|技术规范|技术规程|技术导则|规范|规程|导则)(（[^）]*）)?$"), "标题表明为标准、技术规范"),
-    ("规范性文件", _Lazy(r"(办法|规定|细则|规则|实施办法|暂行办法|管理办法|决定|规范化管理.*)(（[^）]*）)?$"),
-     "标题为办法、规定、细则等规范性文件名称"),
-    ("政策性文件", _Lazy(r"(措施|若干措施|意见|实施意见|指导意见|方案|实施方案|工作方案|行动方案|计划|行动计划|规划|"
-                         r"政策|若干政策|扶持政策|通知|通告|公告|纲要|目录|清单|指引|指南)(（[^）]*）)?$"),
-     "标题为措施、意见、方案、通知等政策性文件名称"),
+    ("备忘录", "文件种类_备忘录", False, "标题为“备忘录”"),
+    ("行政协议", "文件种类_行政协议", True, "标题表明为与经营者签订的协议"),
+    ("标准", "文件种类_标准", True, "标题表明为标准、技术规范"),
+    ("规范性文件", "文件种类_规范性文件", True, "标题为办法、规定、细则等规范性文件名称"),
+    ("政策性文件", "文件种类_政策性文件", True, "标题为措施、意见、方案、通知等政策性文件名称"),
 ]
-# Drafts of laws, regulations and rules are reviewed too (条例第二条), but are not among the kinds above.
-LAW_TITLE = _Lazy(r"(条例|法)(（[^）]*）)?$")
-# Procurement and bidding documents, meeting minutes: concrete measures without a more specific name.
-CONCRETE = _Lazy(r"(采购公告|采购文件|招标公告|招标文件|比选公告|遴选公告|磋商文件|谈判文件|会议纪要|纪要|批复|复函|函)$")
-
-AGREEMENT_WORDS = _Lazy(r"甲方.{0,200}乙方|乙方.{0,200}甲方|双方(约定|同意|协商)|本协议|本合同")
-MEMO_WORDS = _Lazy(r"本备忘录|合作备忘录")
-NORM_WORDS = _Lazy(r"本(办法|规定|细则|规则)自.{0,20}(施行|实施)|规范性文件|(?<![\u4e00-\u9fa5])[\u4e00-\u9fa5]{1,8}规〔")
-STANDARD_WORDS = _Lazy(r"本(标准|规范|规程)(规定|适用)|术语和定义|规范性引用文件")
+NOTE = r"(（[^）]*）)?$"   # 某某办法（征求意见稿）: a name may end the title before a bracketed note
 
 
-def classify_kind(text: str, title: str, number: str = "") -> tuple[str, str]:
+def _title_is(lex: Lexicon, group: str, core: str, note: bool = True):
+    return lex.rx(group, NOTE if note else "$").search(core)
+
+
+def classify_kind(text: str, title: str, number: str = "", lex: Lexicon | None = None) -> tuple[str, str]:
+    lex = lex or lexicon()
     core = _core_title(title) if title else ""
     if core:
-        if LAW_TITLE.search(core) and not recache.search(r"(办法|细则|规定)", core):
+        if _title_is(lex, "文件种类_法律法规", core) and not lex.rx("文件种类_非法律法规").search(core):
             return "其他", f"标题“{core}”为法律法规草案名称（条例第二条所列政策措施，不属于具体政策措施的细分类型）"
-        if CONCRETE.search(core):
+        if _title_is(lex, "文件种类_具体政策措施", core, note=False):
             return "具体政策措施", f"标题“{core}”为采购、招标、会议纪要等具体政策措施（办法第二条第三款）"
-        for kind, rx, why in TITLE_KINDS:
-            if rx.search(core):
+        norm = lex.rx("文件用语_规范性文件")
+        for kind, group, note, why in TITLE_KINDS:
+            if _title_is(lex, group, core, note):
+                # 发文字号 with 规 (某政规〔2023〕1号) is the format of a normative document
                 if kind == "政策性文件" and number and "规〔" in number:
                     return "规范性文件", f"标题为“{core}”，发文字号“{number}”带“规”字，按行政规范性文件制发"
-                if kind == "政策性文件" and NORM_WORDS.search(text):
-                    return "规范性文件", f"标题为“{core}”，正文有“{NORM_WORDS.search(text).group(0)}”等规范性文件用语"
+                if kind == "政策性文件" and norm.search(text):
+                    return "规范性文件", f"标题为“{core}”，正文有“{norm.search(text).group(0)}”等规范性文件用语"
                 return kind, f"{why}（“{core}”）"
     # no telling title: the wording decides
-    if MEMO_WORDS.search(text):
+    if lex.rx("文件用语_备忘录").search(text):
         return "备忘录", "正文自称“备忘录”"
-    if AGREEMENT_WORDS.search(text):
+    if lex.rx("文件用语_行政协议").search(text):
         return "行政协议", "正文有甲方、乙方或“本协议”等协议用语"
-    if STANDARD_WORDS.search(text):
+    if lex.rx("文件用语_标准").search(text):
         return "标准", "正文有“本标准”“规范性引用文件”等标准用语"
-    if number and "规〔" in number or NORM_WORDS.search(text):
+    if number and "规〔" in number or lex.rx("文件用语_规范性文件").search(text):
         return "规范性文件", "发文字号带“规”字或正文有“本办法自……施行”等规范性文件用语"
-    if recache.search(r"本(措施|意见|方案|政策|通知)", text):
+    if lex.rx("文件用语_政策性文件").search(text):
         return "政策性文件", "正文自称“本措施”“本方案”等"
     return "其他", "标题和行文未显示文件类型（可能为节选的条款）"
 
 
 # ---- economic activity (条例第二条, 办法第二条第二款) --------------------------------------------------------
 
-# The areas 办法第二条第二款 lists, with words that show a draft is in them.
-ECON_AREAS: list[tuple[str, tuple[str, ...]]] = [
-    ("市场准入和退出", ("市场准入", "准入", "退出市场", "市场退出", "注销", "破产", "经营许可", "行政许可", "许可", "审批",
-                 "核准", "备案", "登记", "营业执照", "经营范围", "开办", "专营", "特许经营", "方可")),
-    ("产业发展", ("产业", "扶持", "专项资金", "发展资金", "奖补", "奖励", "补贴", "补助", "贴息", "园区", "高质量发展",
-              "首台", "首购", "首用")),
-    ("招商引资", ("招商", "引资", "落户", "入驻", "总部", "投资项目", "招引", "引进企业", "外地企业", "外省", "外埠")),
-    ("政府采购", ("政府采购", "集中采购", "采购人", "供应商", "定点采购", "定点", "采购")),
-    ("招标投标", ("招标", "投标", "中标", "评标", "比选", "遴选", "竞价", "磋商", "拍卖", "出让")),
-    ("资质标准", ("资质", "资格", "认证", "检测", "检验", "技术标准", "准入条件", "名录", "目录", "备选库", "项目库",
-              "中介库", "指定")),
-    ("监管执法", ("监管", "执法", "行政处罚", "抽查", "检查频次", "黑名单", "信用", "考核", "检疫")),
-    ("生产经营成本和行为", ("税收", "税费", "收费", "价格", "定价", "社会保险费", "政府性基金", "用地", "用电", "用水",
-                   "租金", "电价", "贷款", "融资", "优惠", "通行费", "管理费", "保证金", "保险")),
-]
-# Who the measure addresses: operators by any name, and what they make, sell or serve.
-OPERATOR_WORDS = ("经营者", "经营主体", "市场主体", "企业", "公司", "商户", "个体工商户", "供应商", "投标人", "中标人",
-                  "服务商", "运营商", "生产者", "销售者", "承包商", "开发商", "商家", "厂家", "民营", "外资",
-                  "民间资本", "社会资本", "中介", "机构", "从业", "行业", "经营", "销售", "生产", "运营", "营运",
-                  "产品", "商品", "材料", "设备", "设施", "车辆", "市场", "用户", "消费者", "工程", "运输")
-# Internal administration the review does not reach (no operators concerned).
-INTERNAL_WORDS = ("机关内部", "公文处理", "干部", "考勤", "人事任免", "党建", "会务", "值班")
-
-
-def judge_economic(text: str) -> tuple[bool, str]:
+def judge_economic(text: str, lex: Lexicon | None = None) -> tuple[bool, str]:
+    """The areas of 办法第二条第二款 the draft is in (the groups 经营活动领域_*), who it addresses (经营活动对象), and
+    whether it is only internal administration (机关内部事务)."""
+    lex = lex or lexicon()
     areas = []
-    for area, words in ECON_AREAS:
-        seen = [w for w in words if w in text]
+    for area, group in lex.named("经营活动领域_"):
+        seen = [w for w in lex.words(group) if w in text]
         if seen:
             areas.append((area, seen[:3]))
-    operators = [w for w in OPERATOR_WORDS if w in text][:4]
-    internal = [w for w in INTERNAL_WORDS if w in text]
+    operators = [w for w in lex.words("经营活动对象") if w in text][:4]
+    internal = [w for w in lex.words("机关内部事务") if w in text]
     # 办法第二条第二款 reaches every measure touching operators; lean to 涉及 and let the reviewer narrow it
     if areas and (operators or not internal):
         shown = "；".join(f"{a}（{'、'.join(f'“{w}”' for w in ws)}）" for a, ws in areas[:4])
@@ -236,31 +284,16 @@ def judge_economic(text: str) -> tuple[bool, str]:
 
 # ---- exception declarations (条例第十二条, 办法第二十五条) ---------------------------------------------------
 
-# An explicit declaration: it cites the exception article, or calls itself an exception to fair competition review.
-EXC_CITE = _Lazy(r"(公平竞争审查条例》?|条例)\s*第十二条|实施办法》?\s*第二十五条|第十二条规定的?(例外)?情形|"
-                 r"第二十五条规定的?(例外)?情形")
-EXC_WORDS = _Lazy(r"(适用|属于|符合|按照|依照|依据)[^。；]{0,30}例外(规定|情形|条款)|公平竞争审查[^。；]{0,20}例外|"
-                  r"例外(规定|情形)[^。；]{0,20}公平竞争")
+# The items of 条例第十二条 as 办法第二十五条第一款 words them (办法's item 4 adds 经国务院批准), for the report.
+SITUATION_LAW = ("公平竞争审查条例实施办法", 25)
 
-NOT_CLAIM = _Lazy(r"(不得|不适用|不属于|不符合|不涉及|无需|禁止|滥用|是否)[^。；]{0,16}(例外|第十二条|第二十五条)|"
-                  r"(例外|第十二条|第二十五条)[^。；]{0,12}[：:]\s*(否|无|不适用)|"
-                  # the law quoting itself (本条例第十二条), or a rule about claims rather than a claim:
-                  # 适用……第十二条规定的，应当在审查结论中详细说明
-                  r"本(条例|办法)第(十二|二十五)条|"
-                  r"第(十二|二十五)条规定的，[^。；]{0,12}(应当|应|须|还应当)")
 
-SITUATIONS = [  # (item number, words, item text of 条例第十二条)
-    (1, ("国家安全", "发展利益"), "为维护国家安全和发展利益的"),
-    (2, ("科学技术进步", "科技进步", "自主创新"), "为促进科学技术进步、增强国家自主创新能力的"),
-    (3, ("节约能源", "节能", "保护环境", "环境保护", "生态环境", "救灾", "救助", "社会公共利益", "公共利益"),
-     "为实现节约能源、保护环境、救灾救助等社会公共利益的"),
-    (4, ("法律、行政法规规定", "行政法规规定", "法律规定", "经国务院批准", "国务院批准"), "法律、行政法规规定或者经国务院批准的其他情形"),
-]
-ALT_RE = _Lazy(r"(没有|无|不存在|并无)[^。；]{0,20}(替代方案|替代措施)|替代方案|影响(更|最)小|不利影响(范围)?最小|"
-               r"程度最轻|确有必要|必要性")
-PERIOD_RE = _Lazy(rf"(实施期限|有效期|期限为|试行期|终止条件|期满|届满|到期|"
-                  rf"(至|到|截至)\s*(?:(?:19|20)\d{{2}}|[{CN}]{{4}})\s*年|"
-                  rf"[\d{CN}]+\s*(年|个月)内|[\d{CN}]+\s*年(有效|为限)|(达到|满足|完成)[^。；]{{0,30}}(后|时)[^。；]{{0,10}}(停止|终止|废止|不再))")
+def situation_text(item: int) -> str:
+    from dsl.lawtext import load_lawbook
+
+    law = load_lawbook().get(SITUATION_LAW[0])
+    return str(law.articles[SITUATION_LAW[1]]["items"][item]).rstrip("；。")
+
 
 ELEMENTS = ("适用情形", "没有对公平竞争影响更小的替代方案", "合理的实施期限或者终止条件")
 # What the law says each element is, for explanations and the review form.
@@ -269,9 +302,7 @@ ELEMENT_BASIS = {
     "没有对公平竞争影响更小的替代方案": "办法第二十五条第二款；第二十九条第二款第（三）项",
     "合理的实施期限或者终止条件": "办法第二十五条第三款；第二十九条第二款第（四）项",
 }
-GLOBAL_WORDS = _Lazy(r"本(办法|规定|细则|措施|意见|方案|政策|通知|文件|协议|计划)|上述|以上(各|措施|条款|规定|内容|政策)|"
-                     r"前述|各项")
-# 条例第十二条第（三）项 / 办法第二十五条第（三）项: the situation named by its item
+# How a draft cites the situation by its item: 条例第十二条第（三）项 / 办法第二十五条第（三）项 (citation format)
 SITUATION_CITE = _Lazy(r"(第十二条|第二十五条(第一款)?)第[（(]([一二三四])[)）]项")
 LAW_CITE = _Lazy(rf"《[^》]*》\s*第[{CN}\d]+条(第[{CN}\d]+款)?(第[（(][{CN}\d]+[)）]项)?|"
                  rf"(条例|实施办法|办法》)\s*第[{CN}\d]+条(第[{CN}\d]+款)?(第[（(][{CN}\d]+[)）]项)?")
@@ -314,19 +345,22 @@ def _norm_art(path: str) -> str:
     return m.group(0) if m else (path or "")
 
 
-def exception_declarations(doc) -> list[ExceptionDeclaration]:
-    """Every place the draft declares a 第十二条 exception, with the elements it states and misses."""
+def exception_declarations(doc, lex: Lexicon | None = None) -> list[ExceptionDeclaration]:
+    """Every place the draft declares a 第十二条 exception (例外声明 and not 例外否定, per sentence), with the
+    elements it states and misses."""
+    lex = lex or lexicon()
     text = doc.text
-    if "例外" not in text and "第十二条" not in text and "第二十五条" not in text:
-        return []   # the common case, without compiling a regex
+    claim, not_claim = lex.rx("例外声明"), lex.rx("例外否定")
+    if not claim.search(text):
+        return []   # the common case: one search over the draft (no anchors in 例外声明, so no sentence can match)
     out: list[ExceptionDeclaration] = []
     seen_units: set[tuple[int, int]] = set()
     has_articles = any(recache.match(rf"第[{CN}\d]+条", a.path) for a in doc.units("article"))
     for s in doc.units("sentence"):
         sent = text[s.start:s.end]
-        if not (EXC_CITE.search(sent) or EXC_WORDS.search(sent)):
+        if not claim.search(sent):
             continue
-        if NOT_CLAIM.search(sent):
+        if not_claim.search(sent):
             continue   # 不得滥用例外规定 / 不适用例外 / 是否适用例外：否 is not a claim
         art = _article_of(doc, s.start)
         us, ue = (art.start, art.end) if art else (s.start, s.end)
@@ -338,17 +372,17 @@ def exception_declarations(doc) -> list[ExceptionDeclaration]:
         refs = [r for r in dict.fromkeys(refs) if r != declared_at]
         if refs:
             scope, covers = "articles", refs
-        elif not has_articles or GLOBAL_WORDS.search(LAW_CITE.sub("", sent)):
+        elif not has_articles or lex.rx("全文适用用语").search(LAW_CITE.sub("", sent)):
             scope, covers = "document", []
         else:
             scope, covers = "article", [declared_at]
         d = ExceptionDeclaration(s.start, s.end, us, ue, declared_at, scope, covers)
-        _elements(doc, d)
+        _elements(doc, d, lex)
         out.append(d)
     return out
 
 
-def _elements(doc, d: ExceptionDeclaration) -> None:
+def _elements(doc, d: ExceptionDeclaration, lex: Lexicon) -> None:
     """Look for each element in the declaring article; a period may also sit elsewhere (附则: 有效期至……)."""
     text = doc.text
     spans = [(d.unit_start, d.unit_end)]
@@ -361,17 +395,18 @@ def _elements(doc, d: ExceptionDeclaration) -> None:
             cited = SITUATION_CITE.search(body) if name == "适用情形" else None
             if cited:
                 no = "一二三四".index(cited.group(3)) + 1
-                d.situation, d.situation_item = f"（{cited.group(3)}）{SITUATIONS[no - 1][2]}", no
+                d.situation, d.situation_item = f"（{cited.group(3)}）{situation_text(no)}", no
                 found = (s + cited.start(), cited.group(0))
             elif name == "适用情形":
-                for no, words, item_text in SITUATIONS:
-                    w = next((w for w in words if w in body), None)
+                for numeral, group in lex.named("例外情形_"):   # 例外情形_一 … 例外情形_四: the item's words
+                    w = next((w for w in lex.words(group) if w in body), None)
                     if w:
-                        d.situation, d.situation_item = f"（{'一二三四'[no - 1]}）{item_text}", no
+                        no = "一二三四五六七八九".index(numeral) + 1
+                        d.situation, d.situation_item = f"（{numeral}）{situation_text(no)}", no
                         found = (s + body.index(w), w)
                         break
             else:
-                rx = ALT_RE if name == "没有对公平竞争影响更小的替代方案" else PERIOD_RE
+                rx = lex.rx("替代方案说明" if name == "没有对公平竞争影响更小的替代方案" else "实施期限说明")
                 for line in recache.finditer(r"[^\n]+", body):   # line by line: a match never spans two paragraphs
                     m = rx.search(line.group(0).rstrip())
                     if m:
@@ -390,13 +425,15 @@ def _elements(doc, d: ExceptionDeclaration) -> None:
 
 # ---- the whole context --------------------------------------------------------------------------------------
 
-def document_context(doc) -> dict:
+def document_context(doc, rs=None) -> dict:
+    """The document facts of `doc`, with the words of `rs`'s lexicon (the shipped rules' when rs has none)."""
+    lex = lexicon(rs)
     text = doc.text
     title = find_title(doc)
     number = find_number(text)
-    kind, kind_reason = classify_kind(text, title, number)
-    economic, economic_reason = judge_economic(text)
-    decls = exception_declarations(doc)
+    kind, kind_reason = classify_kind(text, title, number, lex)
+    economic, economic_reason = judge_economic(text, lex)
+    decls = exception_declarations(doc, lex)
     return {
         "kind": kind,
         "kind_reason": kind_reason,

@@ -8,39 +8,38 @@ the claim holds — the reviewer does (条例第十七条第二款) — so nothi
 - every fair_competition finding on a measure the declaration covers (the declaring article, the articles it
   names, or the whole draft when it declares globally) gets `finding.exception` and an explanation of which
   elements the draft states and which it does not;
-- a declaration that leaves an element out is itself a finding, FC-EXC-INCOMPLETE (warning).
+- each declaration becomes a structured fact (`on exception_declaration`: its place, scope and, per element of
+  条例第十二条, where the draft states it), and the rules over such facts judge it: the shipped one,
+  FC-EXC-INCOMPLETE in rules/fair_competition/art25.rule, reports a declaration that leaves an element out.
+  This module knows the record kind, never a rule id.
 """
 from __future__ import annotations
 
 import re
 
-from .context import ELEMENT_BASIS, ELEMENTS, ExceptionDeclaration, exception_declarations
+from .context import ELEMENT_BASIS, ELEMENTS, ExceptionDeclaration, exception_declarations, lexicon
 from .finding import Finding, Match
 
-RULE_ID = "FC-EXC-INCOMPLETE"
-RULE_TITLE = "声明适用例外情形但说明不完整"
-EXC_BASIS = [("公平竞争审查条例", (("art", 12),)),
-             ("公平竞争审查条例实施办法", (("art", 25),)),
-             ("公平竞争审查条例实施办法", (("art", 29), ("para", 2)))]
-ELEMENT_SUGGEST = {
-    "适用情形": "写明属于条例第十二条第（一）至（四）项中的哪一种情形及事实依据",
-    "没有对公平竞争影响更小的替代方案": "说明已比较的替代方案，以及本措施对公平竞争不利影响范围最小、程度最轻的理由",
-    "合理的实施期限或者终止条件": "规定为实现政策目的所需的最短实施期限，或明确、具体的终止条件",
-}
+ON = "exception_declaration"   # the record kind the rules judging a declaration are written `on`
 
 
-def _bases() -> list[dict]:
-    from dsl.lawtext import load_lawbook
+def declaration_rules(rs) -> set[str]:
+    """The ids of the rules that judge a declaration (for reports that show declarations in their own place)."""
+    return {r.id for r in rs.rules if r.on == ON}
+
+
+def _bases(rule) -> list[dict]:
+    """The rule's bases with the law's text in full: a whole article with its items and paragraphs, a paragraph with
+    its items (办法第二十九条第二款 lists what the review conclusion must explain)."""
+    from dsl.lawtext import cn_numeral, load_lawbook
 
     book = load_lawbook()
     out = []
-    for instrument, locs in EXC_BASIS:
-        p = book.resolve(instrument, locs)
-        text = p.article_text
-        if locs[-1][0] == "para":   # one paragraph with its items, not the whole article
-            para = book.get(instrument).articles[locs[0][1]]["paras"][locs[-1][1]]
-            text = "\n".join([p.text] + [f"（{'一二三四五六七八九'[n - 1]}）{t}"
-                                          for n, t in sorted((para.get("items") or {}).items())])
+    for p in rule.bases:
+        text = p.article_text if p.locators[-1][0] == "art" else p.text
+        if p.locators[-1][0] == "para":   # one paragraph with its items, not the whole article
+            para = book.get(p.instrument).articles[p.locators[0][1]]["paras"][p.locators[-1][1]]
+            text = "\n".join([p.text] + [f"（{cn_numeral(n)}）{t}" for n, t in sorted((para.get("items") or {}).items())])
         out.append({"citation": p.citation, "text": text, "instrument": p.instrument, "edition": p.edition})
     return out
 
@@ -88,36 +87,48 @@ def describe(d: ExceptionDeclaration) -> str:
     return s
 
 
-def _incomplete_finding(doc, d: ExceptionDeclaration, bases: list[dict]) -> Finding:
+def declaration_record(d: ExceptionDeclaration) -> dict:
+    """One declaration as the rules `on exception_declaration` read it: each element of 条例第十二条 is a field holding
+    where the draft states it (第四条“节约能源”), absent when it does not."""
+    rec = {"_id": d.declared_at, "声明位置": d.declared_at,
+           "适用范围": {"document": "全文", "article": "本条", "articles": "、".join(d.covers)}[d.scope]}
+    rec.update({e: d.where[e] for e in ELEMENTS if e in d.where})
+    rec["缺少要件"] = list(d.missing)
+    return rec
+
+
+def _declaration_finding(doc, d: ExceptionDeclaration, rule, record: dict) -> Finding:
+    from .structured import fill
+
     line, col = doc.line_col(d.start)
     end_line, end_col = doc.line_col(max(d.end - 1, d.start))
-    missing = "、".join(f"“{e}”" for e in d.missing)
+    bases = _bases(rule)
     return Finding(
-        file=doc.name, rule=RULE_ID, title=RULE_TITLE, family="fair_competition", severity="warning",
-        basis="；".join(b["citation"] for b in bases),
-        message=f"声明适用《公平竞争审查条例》第十二条例外情形，但未说明{missing}",
-        suggestion="；".join(ELEMENT_SUGGEST[e] for e in d.missing)
-                   + "。不能同时满足三项条件的，应删除排除、限制竞争的内容，不得以例外为由出台。",
+        file=doc.name, rule=rule.id, title=rule.title, family=rule.family, severity=rule.severity,
+        basis=rule.basis_text, message=fill(rule.message, record), suggestion=fill(rule.suggest, record),
         line=line, column=col, end_line=end_line, end_column=end_col + 1, start=d.unit_start, end=d.unit_end,
         path=d.declared_at if d.declared_at != "全文" else "", scope="article",
         text=doc.text[d.unit_start:d.unit_end],
         explanation=describe(d) + " 各要件的依据：" + "；".join(f"{e}——{ELEMENT_BASIS[e]}" for e in ELEMENTS) + "。",
-        confirm="请核实起草说明或审查材料中是否已另行说明缺少的要件。",
-        bases=bases, exception=_exception_dict(d),
+        confirm=rule.confirm, bases=bases, exception=_exception_dict(d),
         # the declaration's words: what line:column–end_line:end_column point at, so start/end in jsonl agree
         matched=[Match(group="例外声明", text=doc.text[d.start:d.end], start=d.start, end=d.end, line=line, column=col)],
     )
 
 
-def apply_exceptions(doc, context: dict, findings: list[Finding]) -> list[Finding]:
+def apply_exceptions(doc, context: dict, findings: list[Finding], rs=None, engine: str | None = None) -> list[Finding]:
     if not context.get("exception"):
         return findings
-    decls = exception_declarations(doc)
+    from .check import default_rules
+    from .structured import evaluate_records
+
+    rs = rs or default_rules()
+    decls = exception_declarations(doc, lexicon(rs))
     if not decls:
         return findings
     order = {"articles": 0, "article": 1, "document": 2}   # the most specific declaration wins
     for f in findings:
-        if f.family != "fair_competition" or f.rule == RULE_ID:
+        if f.family != "fair_competition":
             continue
         covering = sorted((d for d in decls if _covers(d, f)), key=lambda d: order[d.scope])
         if not covering:
@@ -127,9 +138,10 @@ def apply_exceptions(doc, context: dict, findings: list[Finding]) -> list[Findin
         f.explanation = (f.explanation + " " if f.explanation else "") + describe(d)
         if d.missing:
             f.notes.append(f"声明的例外缺少：{'、'.join(d.missing)}")
-    incomplete = [d for d in decls if d.missing]
-    if incomplete:
-        bases = _bases()
-        findings = findings + [_incomplete_finding(doc, d, bases) for d in incomplete]
+    records = [declaration_record(d) for d in decls]
+    judged = [_declaration_finding(doc, decls[n], rs.rules[i], records[n])
+              for n, i, _fact, _cache in evaluate_records(records, ON, rs, engine)]
+    if judged:
+        findings = findings + judged
         findings.sort(key=lambda f: f.start)   # stable: keeps the engine's order among equals
     return findings

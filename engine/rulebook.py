@@ -67,7 +67,8 @@ def load_rules(paths: list[Path] | None = None, use_cache: bool = True) -> RuleS
 
 
 def rule_regexes(rs: RuleSet) -> dict[str, list[tuple[str, str]]]:
-    """{pattern: [(rule id and source, where the regex sits: "" or the group's name)]} for every regex a rule uses."""
+    """{pattern: [(who uses it: a rule or a document fact, with its source; where the regex sits: "" or the group's
+    name)]} for every regex a rule uses, and every regex of the groups engine/context.py reads."""
     from dsl.compiled import all_atoms, atom_keys
 
     out: dict[str, list[tuple[str, str]]] = {}
@@ -75,10 +76,14 @@ def rule_regexes(rs: RuleSet) -> dict[str, list[tuple[str, str]]]:
         for i in sorted(all_atoms(r.expr)):
             for key in atom_keys(rs.atoms[i]):
                 if key.startswith("R:"):
-                    out.setdefault(key[2:], []).append((f"{r.id}（{r.source}）", ""))
+                    out.setdefault(key[2:], []).append((f"规则 {r.id}（{r.source}）", ""))
                 elif key.startswith("G:") and key[2:] in rs.groups:
                     for pattern in rs.groups[key[2:]][1]:
-                        out.setdefault(pattern, []).append((f"{r.id}（{r.source}）", key[2:]))
+                        out.setdefault(pattern, []).append((f"规则 {r.id}（{r.source}）", key[2:]))
+    for g in rs.context_groups.values():
+        for kind, pattern in g.terms:
+            if kind == "R":
+                out.setdefault(pattern, []).append((f"文件事实 doc.{g.fact}（{g.source}）", g.name))
     return out
 
 
@@ -94,7 +99,7 @@ def check_regexes(rs: RuleSet) -> None:
     lines = []
     for pattern, reason in slow.items():
         users = list(dict.fromkeys(used[pattern]))
-        where = "、".join(f"规则 {rule}" + (f"（词组“{group}”）" if group else "") for rule, group in users[:5])
+        where = "、".join(who + (f"（词组“{group}”）" if group else "") for who, group in users[:5])
         more = f" 等 {len(users)} 处" if len(users) > 5 else ""
         lines.append(f"{where}{more}的正则表达式 /{pattern}/ 会灾难性回溯：{reason}")
     raise RuleLoadError("；".join(lines) + "。请改用有上限的重复（如 [^，。；]{0,20}），避免重复套重复，"

@@ -9,7 +9,8 @@ from __future__ import annotations
 from .features import scan, text_atoms
 from .finding import Finding, Match
 
-RECORD_KINDS = ("filing_item", "filing_request", "case_record")
+RECORD_KINDS = ("filing_item", "filing_request", "case_record", "exception_declaration")
+RECORD_CN = {"filing_item": "备案事项", "filing_request": "备案申请", "case_record": "案例", "exception_declaration": "例外声明"}
 
 
 def _text(v) -> str:
@@ -67,24 +68,20 @@ def record_fact(record: dict, rs, atom_ids: list[int], occ_cache: dict) -> dict:
     return fact
 
 
-def check_records(records: list[dict], on: str, source: str = "", rs=None, engine: str | None = None,
-                  chunk: int = 500, details: bool = True) -> list[Finding]:
-    """Evaluate every `on <kind>` rule over the records. Findings come back in record order.
-    details=False leaves out the record summary, matched words and explanation (a batch classification of
-    100,000 cases needs only which rule fired on which record)."""
+def evaluate_records(records: list[dict], on: str, rs, engine: str | None = None, chunk: int = 500):
+    """Yield (record index, rule index, fact, the record's occurrence cache) for every rule `on <kind>` that holds
+    on a record, in record order (then rule order)."""
     from dsl.compiled import all_atoms
 
-    from .check import default_rules, evaluator
+    from .check import evaluator
 
     if on not in RECORD_KINDS:
         raise ValueError(f"unknown record kind {on!r}")
-    rs = rs or default_rules()
     rules = [r for r in rs.rules if r.on == on]
     if not rules:
-        return []
+        return
     atom_ids = sorted(set().union(*(all_atoms(r.expr) for r in rules)))
     ev = evaluator(rs, engine)
-    findings: list[Finding] = []
     for base in range(0, len(records), chunk):   # one durable state per chunk keeps facts well under its limits
         facts, caches, by_n = [], {}, {}
         for n, record in enumerate(records[base:base + chunk], start=base):
@@ -97,11 +94,42 @@ def check_records(records: list[dict], on: str, source: str = "", rs=None, engin
         hits = ev.evaluate({on: facts})
         for rule_idx, fid in sorted(hits, key=lambda h: (int(h[1][1:]), h[0])):
             n = int(fid[1:])
-            if details:
-                findings.append(_finding(records[n], rs, rs.rules[rule_idx], source, caches[n], by_n[n]))
-            else:
-                findings.append(_bare_finding(records[n], rs.rules[rule_idx], source))
+            yield n, rule_idx, by_n[n], caches[n]
+
+
+def check_records(records: list[dict], on: str, source: str = "", rs=None, engine: str | None = None,
+                  chunk: int = 500, details: bool = True) -> list[Finding]:
+    """Evaluate every `on <kind>` rule over the records. Findings come back in record order.
+    details=False leaves out the record summary, matched words and explanation (a batch classification of
+    100,000 cases needs only which rule fired on which record)."""
+    from .check import default_rules
+
+    if on not in RECORD_KINDS:
+        raise ValueError(f"unknown record kind {on!r}")
+    rs = rs or default_rules()
+    findings: list[Finding] = []
+    for n, rule_idx, fact, cache in evaluate_records(records, on, rs, engine, chunk):
+        if details:
+            findings.append(_finding(records[n], rs, rs.rules[rule_idx], source, cache, fact))
+        else:
+            findings.append(_bare_finding(records[n], rs.rules[rule_idx], source))
     return findings
+
+
+def fill(template: str, record: dict) -> str:
+    """A message with the record's values in it: `{缺少要件}` becomes “甲”、“乙” (a list) or “值”; a field the record
+    does not have is left as written."""
+    if "{" not in template:
+        return template
+
+    def value(m):
+        v = record.get(m.group(1))
+        if v in (None, "", [], ()):
+            return m.group(0)
+        items = v if isinstance(v, (list, tuple)) else [v]
+        return "、".join(f"“{_show(x)}”" for x in items if x is not None)
+    from . import regex_cache
+    return regex_cache.sub(r"\{([^{}\s]+)\}", value, template)
 
 
 def _show(v) -> str:
@@ -155,7 +183,7 @@ def explain(record: dict, rs, rule, fact: dict, cache: dict) -> str:
             said.append(f"已填写{field}（{_show(value)[:30]}）")
         else:
             said.append("记录中出现相关词语")
-    out = f"该{ {'filing_item': '备案事项', 'filing_request': '备案申请', 'case_record': '案例'}.get(rule.on, '记录')}" \
+    out = f"该{RECORD_CN.get(rule.on, '记录')}" \
           f"{'，'.join(dict.fromkeys(said)) or '符合规则条件'}，符合“{rule.title}”的情形。"
     if rule.unless_text:
         out += "已检查排除情形，不具备。"
@@ -177,7 +205,8 @@ def _bare_finding(record: dict, rule, source: str) -> Finding:
     rid = str(record.get("_id", ""))
     line = int(record.get("_line") or 0)
     return Finding(file=source, rule=rule.id, title=rule.title, family=rule.family, severity=rule.severity,
-                   basis=_basis(rule), message=rule.message, suggestion=rule.suggest, line=line, column=1,
+                   basis=_basis(rule), message=fill(rule.message, record), suggestion=fill(rule.suggest, record),
+                   line=line, column=1,
                    path=rid, scope=rule.on, record=rid, sets=dict(rule.sets), confirm=rule.confirm)
 
 
@@ -199,8 +228,8 @@ def _finding(record: dict, rs, rule, source: str, cache: dict, fact: dict) -> Fi
     explanation = explain(record, rs, rule, fact, cache)
     return Finding(
         file=source, rule=rule.id, title=rule.title, family=rule.family, severity=rule.severity,
-        basis=rule.basis_text, message=rule.message, suggestion=rule.suggest, line=line, column=1,
-        end_line=line, end_column=1, start=0, end=len(text), path=rid, scope=rule.on, text=text,
+        basis=rule.basis_text, message=fill(rule.message, record), suggestion=fill(rule.suggest, record), line=line,
+        column=1, end_line=line, end_column=1, start=0, end=len(text), path=rid, scope=rule.on, text=text,
         matched=sorted(matches, key=lambda m: m.start), explanation=explanation, confirm=rule.confirm,
         record=rid, sets=dict(rule.sets),
         bases=[{"citation": b.citation, "text": b.text, "instrument": b.instrument, "edition": b.edition}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from cases.model import CATEGORIES, CLASS_ITEM, CONDUCT, category_class, category_label
+from cases.model import ACTOR, CATEGORIES, CLASS_ITEM, CONDUCT, category_class, category_label
 from cases.normalize import date_cn
 from reports.case_doc import CaseDoc
 
@@ -40,7 +40,7 @@ def subject(region: str, unit: str, category: str) -> str:
     """Place + body without repeating the place: ('青禾市石门县', '石门县商务局') -> '青禾市石门县商务局'."""
     place = place_name(region)
     if not unit:
-        return place + ("相关市场主体" if category == "B" else "有关部门")
+        return place + ACTOR.get(category, "有关部门")
     for k in range(min(len(place), len(unit)), 1, -1):
         if place.endswith(unit[:k]):
             return place + unit[k:]

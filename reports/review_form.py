@@ -102,7 +102,9 @@ def standards_of(f: Finding) -> list[tuple[int, int | None]]:
     return list(dict.fromkeys(out))
 
 
-def build_checklist(findings: list[Finding]) -> tuple[list[ChecklistRow], list[Finding]]:
+def build_checklist(findings: list[Finding], separate: set[str] = frozenset()) -> tuple[list[ChecklistRow], list[Finding]]:
+    """The checklist rows of 条例第八至十一条 with the findings on each, and the findings no row takes (`separate`:
+    rules whose findings the form shows elsewhere, the exception declarations)."""
     from dsl.lawtext import citation, load_lawbook
 
     book = load_lawbook()
@@ -124,21 +126,22 @@ def build_checklist(findings: list[Finding]) -> tuple[list[ChecklistRow], list[F
             if row is not None and f not in row.findings:
                 row.findings.append(f)
                 placed = True
-        if not placed and not f.rule.startswith("FC-EXC-"):   # exception declarations have their own section
+        if not placed and f.rule not in separate:   # exception declarations have their own section
             unmapped.append(f)
     return list(rows.values()), unmapped
 
 
 def review_from_document(doc, rs=None, engine: str | None = None) -> Review:
     from engine.check import check_document, default_rules
-    from engine.context import document_context, exception_declarations
+    from engine.context import document_context, exception_declarations, lexicon
+    from engine.exceptions import declaration_rules
 
     rs = rs or default_rules()
-    context = document_context(doc)
+    context = document_context(doc, rs)
     findings = check_document(doc, rs, engine)
-    checklist, unmapped = build_checklist(findings)
+    checklist, unmapped = build_checklist(findings, declaration_rules(rs))
     return Review(name=doc.name, context=context, findings=findings,
-                  declarations=exception_declarations(doc) if context.get("exception") else [],
+                  declarations=exception_declarations(doc, lexicon(rs)) if context.get("exception") else [],
                   checklist=checklist, unmapped=unmapped,
                   generated=_dt.date.today().strftime("%Y年%m月%d日").replace("年0", "年").replace("月0", "月"),
                   rule_count=len(rs.rules))

@@ -22,7 +22,8 @@ FAMILY_CN = {"fair_competition": "公平竞争审查", "negative_list": "市场�
 SEVERITY_CN = {"error": "错误（条款按其文字即违反审查标准）", "warning": "警告（可疑，须人工判断）", "info": "提示"}
 SEVERITY_SHORT = {"error": "错误", "warning": "警告", "info": "提示"}
 SCOPE_CN = {"sentence": "一句", "clause": "一段（款）", "article": "一条", "document": "全文",
-            "filing_item": "一项备案事项", "filing_request": "一件备案申请", "case_record": "一条案例记录"}
+            "filing_item": "一项备案事项", "filing_request": "一件备案申请", "case_record": "一条案例记录",
+            "exception_declaration": "草案中的一处例外声明"}
 FORMATS = ("md", "html")
 MAX_PRECEDENTS = 8
 
@@ -94,7 +95,7 @@ def trace(rs, rule, text: str) -> list[UnitTrace]:
 
     p = parts(rs, rule)
     doc = segment("<example>", text)
-    feats = TextFeatures(doc, rs, document_context(doc))
+    feats = TextFeatures(doc, rs, document_context(doc, rs))
     atoms = sorted(all_atoms(rule.expr))
     out = []
     for u in doc.units(rule.scope):
@@ -139,6 +140,9 @@ def explain_example(rs, rule, text: str, violating: bool, line: int, found: set[
              f"  条件（when）：{rule.when_text}"]
     if rule.unless_text:
         lines.append(f"  排除（unless）：{rule.unless_text}")
+    if rule.on == "exception_declaration":
+        return "\n".join(lines + _declarations(rs, text) + [f"  检查器的说明：{f.explanation}"
+                                                            for f in findings if f.rule == rule.id][:2])
     units = trace(rs, rule, text)
     shown = [t for t in units if t.found] or units[:1]
     for t in shown[:4]:
@@ -162,6 +166,21 @@ def explain_example(rs, rule, text: str, violating: bool, line: int, found: set[
     if not p.exact:
         lines.append("  （编译后的条件无法拆回 when 与各 unless 条目，以上按整体条件求值）")
     return "\n".join(lines)
+
+
+def _declarations(rs, text: str) -> list[str]:
+    """The exception declarations the engine finds in an example, with the fields the rules read."""
+    from engine.context import exception_declarations, lexicon
+    from engine.exceptions import declaration_record
+    from engine.segment import segment
+
+    decls = exception_declarations(segment("<example>", text), lexicon(rs))
+    if not decls:
+        return ["  没有找到例外声明（见 rules/lexicon/document.rule 的词组“例外声明”“例外否定”）"]
+    def shown(v) -> str:
+        return "、".join(v) or "无" if isinstance(v, list) else str(v)
+    return [f"  例外声明：{'；'.join(f'{k}：{shown(v)}' for k, v in declaration_record(d).items() if not k.startswith('_'))}"
+            for d in decls]
 
 
 def protected(rs, rule) -> dict[int, list[str]]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 import pytest
 
 from engine.context import document_context, exception_declarations
-from engine.exceptions import RULE_ID, apply_exceptions
+from engine.exceptions import apply_exceptions
 from engine.finding import Finding
 from engine.segment import segment
 
 ENGINE = "python"   # the oracle evaluator: the same findings as durable, no engine start-up
+RULE_ID = "FC-EXC-INCOMPLETE"   # rules/fair_competition/art25.rule: a declaration that leaves an element out
 
 RULES = '''
 terms 例本地 = "本市" | "本地"
@@ -32,9 +33,11 @@ rule EXT-BRANCH "要求外地经营者在本地设立分支机构" {
 def rs(tmp_path_factory):
     from engine.rulebook import compile_paths
 
+    from dsl.loader import RULES_DIR
+
     p = tmp_path_factory.mktemp("rules") / "ext.rule"
     p.write_text(RULES, encoding="utf-8")
-    return compile_paths([p])
+    return compile_paths([p, RULES_DIR / "fair_competition" / "art25.rule"])
 
 
 def ctx(text: str, name: str = "草案.txt") -> dict:
@@ -213,3 +216,101 @@ def test_title_skips_the_document_head_and_joins_a_broken_title():
 ])
 def test_negated_or_questioned_exception_is_not_a_claim(sentence):
     assert ctx(sentence)["exception"] is False
+
+
+# ---- the words come from the rules (rules/lexicon/document.rule) ----------------------------------------------
+
+def test_the_lexicon_defines_exactly_the_groups_the_engine_reads():
+    """Every group marked `for doc.FACT` in the shipped rules is read by engine/context.py for that fact, and every
+    group it reads is defined so: no Python-side word list, no marked group left over."""
+    from engine.check import default_rules
+    from engine.context import READS, missing_groups
+
+    groups = default_rules().context_groups
+    assert missing_groups(groups) == []
+    read = {g.name for g in groups.values() for fact, names in READS.items() for n in names
+            if g.fact == fact and (g.name.startswith(n) if n.endswith("_") else g.name == n)}
+    assert read == set(groups)
+    assert {g.source.split(":")[0].replace("\\", "/").rsplit("rules/", 1)[1] for g in groups.values()} == {
+        "lexicon/document.rule"}
+
+
+def test_editing_the_lexicon_changes_the_document_facts(tmp_path):
+    """A word added to the rule file is a word the engine reads (the area named by the group's name)."""
+    from dsl.loader import RULES_DIR
+    from engine.context import judge_economic, lexicon
+    from engine.rulebook import compile_paths
+
+    src = (RULES_DIR / "lexicon" / "document.rule").read_text(encoding="utf-8")
+    assert judge_economic("发展低空经济。")[0] is False
+    p = tmp_path / "document.rule"
+    p.write_text(src.replace('= "产业" | "扶持"', '= "产业" | "低空经济" | "扶持"'), encoding="utf-8")
+    economic, why = judge_economic("发展低空经济。", lexicon(compile_paths([p])))
+    assert economic is True and "产业发展（“低空经济”）" in why
+
+
+def test_a_lexicon_without_a_group_the_engine_reads_is_a_load_error(tmp_path):
+    from dsl.loader import RULES_DIR
+    from engine.context import lexicon
+    from engine.errors import RuleLoadError
+    from engine.rulebook import compile_paths
+
+    src = (RULES_DIR / "lexicon" / "document.rule").read_text(encoding="utf-8")
+    p = tmp_path / "document.rule"
+    p.write_text(src.replace("terms 替代方案说明 for doc.exception", "terms 替代方案说法 for doc.exception"),
+                 encoding="utf-8")
+    with pytest.raises(RuleLoadError) as e:
+        lexicon(compile_paths([p]))
+    assert "替代方案说明（for doc.exception）" in str(e.value) and "document.rule" in str(e.value)
+
+
+def test_the_engine_finds_the_declaration_rule_by_its_record_kind(tmp_path):
+    """engine/exceptions.py names no rule: any rule `on exception_declaration` judges declarations, with its own
+    message (fields filled in), suggestion, severity and basis."""
+    from engine.check import check_text
+    from engine.rulebook import compile_paths
+
+    p = tmp_path / "own.rule"
+    p.write_text(RULES + '''
+rule EXT-EXC-PERIOD "例外声明没有期限" {
+  family   fair_competition
+  basis    "公平竞争审查条例实施办法" art 25 para 3
+  severity error
+  on       exception_declaration
+  when     not 合理的实施期限或者终止条件 exists
+  message  "在{声明位置}声明例外，没有写期限（适用范围：{适用范围}）"
+  suggest  "写明期限"
+}
+''', encoding="utf-8")
+    own = compile_paths([p])
+    for engine in ("python", "durable"):
+        (f,) = [f for f in check_text(draft(), "草案.txt", rs=own, engine=engine) if f.rule == "EXT-EXC-PERIOD"]
+        assert f.message == "在“第四条”声明例外，没有写期限（适用范围：“第三条”）" and f.severity == "error"
+        assert f.path == "第四条" and f.basis == "《公平竞争审查条例实施办法》第二十五条第三款"
+        assert f.bases[0]["text"].startswith("本条所称合理的实施期限")
+    complete = draft("，经评估没有对公平竞争影响更小的替代方案", "，有效期至2027年12月31日")
+    assert not [f for f in check_text(complete, "草案.txt", rs=own, engine=ENGINE) if f.rule == "EXT-EXC-PERIOD"]
+
+
+def test_a_field_in_a_text_rule_message_is_refused():
+    from dsl.compiler import CompileError, compile_files
+    from dsl.lawtext import load_lawbook
+    from dsl.parser import parse_text
+
+    with pytest.raises(CompileError) as e:
+        compile_files([parse_text(RULES.replace("强制外地经营者在本地设立分支机构\"", "强制{例本地}\""), "t.rule")],
+                      load_lawbook())
+    assert "只能用于结构化事实的规则" in str(e.value)
+
+
+def test_a_wrong_declaration_example_says_what_the_engine_found(rs):
+    """A failing example of a rule `on exception_declaration` shows the declarations found and their fields (or that
+    none was found), not text-unit conditions that do not apply to it."""
+    from reports.rule_docs import explain_example
+
+    rule = rs.by_id()[RULE_ID]
+    none = explain_example(rs, rule, "本措施适用例外。", True, 1, set())
+    assert "没有找到例外声明" in none and "document.rule" in none
+    text = "为实现节约能源的社会公共利益，本措施适用《公平竞争审查条例》第十二条规定的例外情形，没有替代方案，有效期三年内。"
+    found = explain_example(rs, rule, text, True, 1, set())
+    assert "适用情形：第1行“节约能源”" in found and "缺少要件：无" in found and "when 成立" not in found

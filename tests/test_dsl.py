@@ -191,6 +191,42 @@ def test_loader_warns_on_a_group_nobody_uses(tmp_path):
     assert len(msgs) == 1 and "没人用" in msgs[0] and "t.rule:" in msgs[0]
 
 
+FACT = INTERP + '''
+terms 协议名称 = "协议" | "合同"
+terms 文件种类_协议 for doc.kind = 协议名称 | /框架协议(书)?/ | "意向书"
+'''
+
+
+def test_a_group_marked_for_a_document_fact_is_used_and_kept_in_order(tmp_path):
+    """`terms X for doc.kind = …`: the engine reads the group (engine/context.py), so it is not unused; the compiled
+    rules keep its terms in the order written, group references expanded in place, also in the cache."""
+    import pickle
+    import warnings as w
+
+    from dsl.loader import UnusedGroupWarning, compile_rules
+
+    f = tmp_path / "t.rule"
+    f.write_text(FACT, encoding="utf-8")
+    with w.catch_warnings(record=True) as got:
+        w.simplefilter("always")
+        rs = compile_rules([f])
+    assert not [x for x in got if issubclass(x.category, UnusedGroupWarning)] and rs.unused_groups == []
+    g = pickle.loads(pickle.dumps(rs.for_cache())).context_groups["文件种类_协议"]
+    assert g.fact == "kind" and g.source == f"{f}:{FACT[:FACT.index('terms 文件种类')].count(chr(10)) + 1}"
+    assert g.terms == [("L", "协议"), ("L", "合同"), ("R", "框架协议(书)?"), ("L", "意向书")]
+    assert g.literals == ["协议", "合同", "意向书"] and g.pattern == "协议|合同|(?:框架协议(书)?)|意向书"
+    assert list(rs.context_groups) == ["文件种类_协议"]   # unmarked groups are the rules' business
+
+
+def test_a_document_fact_must_be_one_the_engine_works_out():
+    with pytest.raises(CompileError) as e:
+        compile_text(FACT.replace("for doc.kind", "for doc.issuer"))
+    assert "doc.issuer 未知" in str(e.value) and "doc.kind、doc.economic、doc.exception" in str(e.value)
+    with pytest.raises(RuleSyntaxError) as e:
+        parse_text('terms 甲 for kind = "a"\n', "bad.rule")
+    assert "文件事实（如 doc.kind）" in str(e.value)
+
+
 def test_shipped_rules_have_no_unused_group():
     from dsl.loader import compile_rules, rule_files
 

@@ -41,7 +41,7 @@ def test_unless_suppresses_cleanup_order(engine_rules):
 
 def test_document_context_reaches_rules(engine_rules, monkeypatch):
     import engine.check as check
-    monkeypatch.setattr(check, "document_context", lambda doc: {"exception": True, "kind": "其他"})
+    monkeypatch.setattr(check, "document_context", lambda doc, rs=None: {"exception": True, "kind": "其他"})
     assert "T-TAX" not in {f.rule for f in check_text(DRAFT, "d", engine_rules, "durable")}
     assert "T-TAX" not in {f.rule for f in check_text(DRAFT, "d", engine_rules, "python")}
 

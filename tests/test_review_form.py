@@ -57,9 +57,11 @@ MEASURES_15_1 = "禁止外地经营者参与本地政府采购、招标投标活
 def rs(tmp_path_factory):
     from engine.rulebook import compile_paths
 
+    from dsl.loader import RULES_DIR
+
     p = tmp_path_factory.mktemp("rules") / "form.rule"
     p.write_text(RULES, encoding="utf-8")
-    return compile_paths([p])
+    return compile_paths([p, RULES_DIR / "fair_competition" / "art25.rule"])   # with the declaration rule
 
 
 @pytest.fixture

@@ -218,3 +218,17 @@ def test_every_bundled_rule_regex_passes_the_guard():
 
     rs = compile_rules(rule_files())
     assert slow_patterns(list(rule_regexes(rs))) == {}
+
+
+def test_a_slow_regex_in_a_document_fact_group_is_a_load_error(tmp_path, monkeypatch):
+    """The groups engine/context.py reads pass the same guard as the rules' regexes."""
+    from engine import regex_guard
+    from engine.rulebook import compile_paths
+
+    monkeypatch.setattr(regex_guard, "TRIAL_BUDGET", 0.3)
+    p = tmp_path / "doc.rule"
+    p.write_text('terms 例外声明 for doc.exception = /(例外\\w+)+规定/\n' + rule(when='"甲"'), encoding="utf-8")
+    with pytest.raises(RuleLoadError) as e:
+        compile_paths([p])
+    msg = str(e.value)
+    assert f"文件事实 doc.exception（{p}:1）" in msg and "词组“例外声明”" in msg and "灾难性回溯" in msg

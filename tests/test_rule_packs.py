@@ -28,7 +28,7 @@ def test_text_rules_have_three_and_three_examples(pack_rules):
 
 def test_fair_competition_rules_cite_measures_and_regulation(pack_rules):
     for r in pack_rules.rules:
-        if r.family != "fair_competition" or r.id.startswith("FC-EXC"):
+        if r.family != "fair_competition":
             continue
         instruments = {b.instrument for b in r.bases}
         assert MEASURES in instruments and REGULATION in instruments, (r.id, r.basis_text)

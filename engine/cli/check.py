@@ -119,16 +119,11 @@ def settings(args, rs):
 
 
 def _extra_rule_ids() -> list[tuple[str, str]]:
-    """Findings the engine makes beside the rule files (precedent warnings, exception checks)."""
+    """Findings the engine makes beside the rule files (precedent warnings)."""
     out = []
     try:
         from engine.precedents import PRECEDENT_RULE
         out.append((PRECEDENT_RULE, ""))
-    except ImportError:
-        pass
-    try:
-        from engine.exceptions import RULE_ID
-        out.append((RULE_ID, "fair_competition"))
     except ImportError:
         pass
     return out
