@@ -49,12 +49,38 @@ def _article(path: str) -> str:
     return m.group(0) if m else ""
 
 
-def _covers(d: ExceptionDeclaration, f: Finding) -> bool:
-    if d.scope == "document":
-        return True
-    if d.unit_start <= f.start < d.unit_end:
-        return True
-    return _article(f.path) in d.covers
+def coverage(doc, decls: list[ExceptionDeclaration], findings: list[Finding], engine: str | None = None) -> dict:
+    """finding index -> the indexes of the declarations that cover it. The structural facts are numbers made here
+    (which article unit a finding lies in, which article units a declaration names); durable-rules joins them
+    (engine/links.py: "exception" on the article unit, "exception_all" for a declaration over the whole draft)."""
+    import bisect
+
+    from .links import links
+
+    arts = doc.units("article")
+    starts = [a.start for a in arts]
+    by_name = {}
+    for n, a in enumerate(arts):
+        by_name.setdefault(_article(a.path), []).append(n)
+
+    def unit_of(offset: int) -> int:
+        return max(bisect.bisect_right(starts, offset) - 1, 0)
+
+    facts = []
+    for i, d in enumerate(decls):
+        if d.scope == "document":
+            facts.append({"id": f"d{i}", "kind": "declares_all", "decl": i, "doc": 1})
+            continue
+        covered = {unit_of(d.unit_start)} | {n for name in d.covers for n in by_name.get(name, ())}
+        facts += [{"id": f"d{i}a{n}", "kind": "declares", "decl": i, "article": n} for n in sorted(covered)]
+    for j, f in enumerate(findings):
+        if f.family == "fair_competition":
+            facts.append({"id": f"f{j}", "kind": "measure", "finding": j, "article": unit_of(f.start), "doc": 1})
+    decl_of = {fact["id"]: fact["decl"] for fact in facts if "decl" in fact}
+    out: dict[int, set[int]] = {}
+    for _name, left, right in links(facts, engine or "durable"):
+        out.setdefault(int(right[1:]), set()).add(decl_of[left])
+    return out
 
 
 def _exception_dict(d: ExceptionDeclaration) -> dict:
@@ -127,13 +153,11 @@ def apply_exceptions(doc, context: dict, findings: list[Finding], rs=None, engin
     if not decls:
         return findings
     order = {"articles": 0, "article": 1, "document": 2}   # the most specific declaration wins
-    for f in findings:
-        if f.family != "fair_competition":
+    covered = coverage(doc, decls, findings, engine)
+    for j, f in enumerate(findings):
+        if j not in covered:
             continue
-        covering = sorted((d for d in decls if _covers(d, f)), key=lambda d: order[d.scope])
-        if not covering:
-            continue
-        d = covering[0]
+        d = min((decls[i] for i in covered[j]), key=lambda d: (order[d.scope], d.start))
         f.exception = _exception_dict(d)
         f.explanation = (f.explanation + " " if f.explanation else "") + describe(d)
         if d.missing:

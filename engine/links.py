@@ -4,7 +4,10 @@ Python finds the structural facts of one document (see engine.inherit), each a f
 - ``defines``  {term, unit}  — sentence `unit` defines (or scopes) term number `term`;
 - ``uses``     {term, unit}  — sentence `unit` contains term number `term`;
 - ``leadin``   {clause}      — clause number `clause` ends in “：” and introduces the items below it;
-- ``inside``   {clause, unit} — sentence `unit` lies in an item under clause number `clause`.
+- ``inside``   {clause, unit} — sentence `unit` lies in an item under clause number `clause`;
+- ``declares`` {decl, article} — exception declaration `decl` (条例第十二条) covers article unit number `article`;
+- ``declares_all`` {decl, doc} — declaration `decl` covers the whole draft;
+- ``measure``  {finding, article, doc} — a fair-competition finding lies in article unit number `article`.
 
 durable-rules joins them (JOINS below, equality joins only: research P-notes, an inequality join against another
 fact crashes the C core), one sid per document, facts with explicit ids, the left-hand facts asserted before the
@@ -22,6 +25,8 @@ from .errors import EngineError
 JOINS = {
     "definition": ("defines", "uses", [("term", "term")]),
     "leadin": ("leadin", "inside", [("clause", "clause")]),
+    "exception": ("declares", "measure", [("article", "article")]),
+    "exception_all": ("declares_all", "measure", [("doc", "doc")]),
 }
 LEFT_KINDS = {left for left, _r, _on in JOINS.values()}
 
