@@ -47,18 +47,28 @@ def _gates(rs) -> dict:
 
 def _build_gates(rs) -> dict:
     """Per scope, what a unit must contain for each rule to have a chance: a rule holds only through one of its
-    alternatives of required words (_requirements). Indexed by one word of each alternative, so a unit is
-    looked at only for rules whose words it has (the indexed pre-filter of research §5), and is sent only to
-    the durable partitions holding such rules."""
+    alternatives of required words (_requirements). Each alternative is a bit mask over the scope's keys
+    (engine.features.unit_plan), indexed by the bit of its first word: a unit is looked at only for rules whose
+    words it has (the indexed pre-filter of research §5), and is sent only to the durable partitions holding
+    such rules. `atoms`: per text atom, its flag name, kind, the mask of the keys it needs and its operands."""
     from dsl.compiled import all_atoms, atom_keys
+
+    from .features import unit_plan
 
     g = {}
     part_of = {i: name for name, _unit, idxs in rs.partitions for i in idxs}
     for i, r in enumerate(rs.rules):
         if r.on != "text":
             continue
-        entry = g.setdefault(r.scope, {"open": [], "by_key": {}})
+        bit = unit_plan(rs, r.scope)["bit"]
+        entry = g.setdefault(r.scope, {"open": [], "by_bit": {}, "gate_mask": 0, "atoms": {}})
         text_atoms = tuple(a for a in all_atoms(r.expr) if rs.atoms[a][0] in ("present", "order", "near"))
+        for a in text_atoms:
+            form = rs.atoms[a]
+            mask = 0
+            for k in atom_keys(form):
+                mask |= 1 << bit[k]
+            entry["atoms"][a] = (f"a{a}", form[0], mask) + tuple(form[1:])
         rule = (i, part_of[i], text_atoms)
         alternatives = _requirements(r.expr, rs.atoms)
         if not alternatives or () in alternatives:
@@ -66,7 +76,11 @@ def _build_gates(rs) -> dict:
             continue
         for req in alternatives:
             keys = tuple(dict.fromkeys(k for a in req for k in atom_keys(rs.atoms[int(a[1:])])))
-            entry["by_key"].setdefault(keys[0], []).append((keys, req, rule))
+            mask = 0
+            for k in keys:
+                mask |= 1 << bit[k]
+            entry["by_bit"].setdefault(bit[keys[0]], []).append((mask, req, rule))
+            entry["gate_mask"] |= 1 << bit[keys[0]]
     return g
 
 
@@ -101,38 +115,61 @@ def text_facts(doc: Document, rs, feats: TextFeatures) -> tuple[dict[str, list[d
     """Facts per unit kind, and the units by fact id. A unit goes to the engine only when some rule of its
     scope could match it (every text rule needs words, the compiler checks; most need several at once), and
     only to the partitions that hold such rules (`_parts`). Only those rules' atoms are computed."""
+    from .features import near_span, order_span, unit_plan
+
     facts: dict[str, list[dict]] = {}
-    units = {}
+    units_by_id = {}
     gates = _gates(rs)
+    ctx = feats.ctx_values
     for scope in TEXT_SCOPES:
         gate = gates.get(scope)
         if gate is None:
             continue
-        by_key, always = gate["by_key"], gate["open"]
+        by_bit, always, gate_mask, atom_plan = gate["by_bit"], gate["open"], gate["gate_mask"], gate["atoms"]
+        vmask = unit_plan(rs, scope)["vmask"]
         out = facts[scope] = []
-        per_unit = feats.unit_occurrences(scope)
-        for u in doc.units(scope):
-            occ = per_unit[u.index]
-            if not occ:
-                continue
+        units, per = feats.placed(scope)
+        for pos in sorted(per):
+            m = 0
+            for _s, _e, v in per[pos]:
+                m |= vmask[v]
             maybe = list(always)          # rules whose words are all in the unit: check them
-            for key in occ:
-                for keys, req, rule in by_key.get(key, ()):
-                    if all(k in occ for k in keys):
+            g = m & gate_mask
+            while g:
+                low = g & -g
+                for mask, req, rule in by_bit[low.bit_length() - 1]:
+                    if mask & m == mask:
                         maybe.append((req, rule))
+                g ^= low
             if not maybe:
                 continue
             # maybe: (required atoms, (rule index, partition, its text atoms)); an open rule requires nothing
-            fact = feats.unit_fact(u, {a for _, rule in maybe for a in rule[2]})
-            parts = {rule[1] for req, rule in maybe if all(a in fact for a in req)}
-            if not parts or not any(k[0] == "a" for k in fact):
+            u = units[pos]
+            fact: dict = {}
+            occ = None
+            for a in {a for _, rule in maybe for a in rule[2]}:
+                name, kind, mask, *form = atom_plan[a]
+                if mask & m != mask:
+                    continue
+                if kind == "present":
+                    fact[name] = 1
+                    continue
+                if occ is None:
+                    occ = feats.occurrences_in(u)
+                if (order_span if kind == "order" else near_span)(occ[form[0]], occ[form[1]], form[2]):
+                    fact[name] = 1
+            if not fact:
                 continue
+            parts = {rule[1] for req, rule in maybe if all(a in fact for a in req)}
+            if not parts:
+                continue
+            fact.update(ctx)
             fid = f"{scope}:{u.index}"
             fact["id"] = fid
             fact["_parts"] = parts
             out.append(fact)
-            units[fid] = u
-    return facts, units
+            units_by_id[fid] = u
+    return facts, units_by_id
 
 
 def precedents_on() -> bool:

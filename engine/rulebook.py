@@ -17,7 +17,7 @@ from dsl.loader import RULES_DIR, compile_rules, rule_files, source_files
 from .cachefiles import cache_dir, load_pickle, save_pickle
 from .errors import EngineError, RuleLoadError
 
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
 ENGINE_DIR = Path(__file__).resolve().parent
 
 _memo: dict[str, RuleSet] = {}
@@ -102,7 +102,8 @@ def check_regexes(rs: RuleSet) -> None:
 
 
 def build_indexes(rs: RuleSet):
-    """The Aho-Corasick automaton over every literal, and the precompiled regexes (engine.regex_cache)."""
+    """The Aho-Corasick automaton over every literal, the precompiled regexes (engine.regex_cache) and the
+    engine's plans (engine.features, engine.check), all cached with the rules."""
     import ahocorasick
 
     from . import regex_cache
@@ -112,18 +113,14 @@ def build_indexes(rs: RuleSet):
     rs.regex_code = {p: regex_cache.precompile(overlapping(p)) for p in set(rs.regex_keys.values())}
     rs.durable_json = definitions(rs)   # also checks durable's static limits at load time (P10)
     from .check import _examples, _gates
-    from .features import _plan, _regex_plan
-    _gates(rs), _plan(rs), _regex_plan(rs)   # engine indexes, cached with the rules
+    from .features import _build_scan_plan, _plan, _regex_plan, automaton_entries, unit_plan
+    _plan(rs), _regex_plan(rs)
     if rs.rules:
         _examples(rs, rs.rules[0])
     rs.regex_signature = regex_cache.signature()
 
     a = ahocorasick.Automaton()
-    entries: dict[str, list[str]] = {lit: list(keys) for lit, keys in rs.literal_keys.items()}
-    for rkey, needs in rs.regex_anchors.items():
-        for j, anchors in enumerate(needs):
-            for lit in anchors:
-                entries.setdefault(lit, []).append(f"@{j}@{rkey}")   # literal j of what that regex needs
+    entries = automaton_entries(rs)
     # literals that serve the same keys share one value id: the scan appends once per hit, then extends per key
     value_ids: dict[tuple, int] = {}
     for lit, keys in entries.items():
@@ -132,4 +129,8 @@ def build_indexes(rs: RuleSet):
     rs.value_keys = list(value_ids)
     if len(a):
         a.make_automaton()
+    rs.plans["scan"] = _build_scan_plan(rs)
+    for scope in _plan(rs)["scope_keys"]:
+        unit_plan(rs, scope)
+    _gates(rs)
     return a
