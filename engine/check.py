@@ -178,21 +178,114 @@ def precedents_on() -> bool:
     return not os.environ.get("POLICYLINT_NO_PRECEDENTS")
 
 
-def rule_findings(doc: Document, rs, engine: str | None, context: dict) -> list[Finding]:
-    """What the compiled rules find in one document, in document order (then rule order)."""
-    feats = TextFeatures(doc, rs, context)
+def rule_findings(doc: Document, rs, engine: str | None, context: dict, region: tuple[int, int] | None = None
+                  ) -> list[Finding]:
+    """What the compiled rules find in one document (or in the units starting in `region`, whole lines), in
+    document order (then rule order)."""
+    feats = TextFeatures(doc, rs, context, *(region or ()))
     facts, units = text_facts(doc, rs, feats)
     hits = evaluator(rs, engine).evaluate(facts)
     return [make_finding(doc, rs, rs.rules[i], units[fid], feats)
             for i, fid in sorted(hits, key=lambda h: (units[h[1]].start, h[0]))]
 
 
+REGION_CHARS = 65_536   # text whose occurrences and facts are held at once: memory stays flat on large drafts
+
+
+def regions(doc: Document, rs, size: int = REGION_CHARS) -> list[tuple[int, int]]:
+    """[start, end) spans of whole lines, about `size` characters each, that no unit of a scope with text rules
+    crosses (sentences and clauses lie within a line; an article rule keeps its articles whole; a document rule
+    keeps the document whole)."""
+    n = len(doc.text)
+    scopes = set(_gates(rs))
+    if n <= size or "document" in scopes:
+        return [(0, n)]
+    cuts = doc.line_starts[1:]
+    if "article" in scopes:
+        inside = [(a.start, a.end) for a in doc.articles]
+        import bisect
+        starts = [s for s, _ in inside]
+
+        def ok(c):
+            i = bisect.bisect_right(starts, c - 1) - 1
+            return i < 0 or inside[i][1] <= c
+        cuts = [c for c in cuts if ok(c)]
+    out, last = [], 0
+    for c in cuts:
+        if c - last >= size:
+            out.append((last, c))
+            last = c
+    out.append((last, n))
+    return out
+
+
+def iter_findings(doc: Document, rs=None, engine: str | None = None, as_of=None, precedents=None,
+                  inherit: bool = True, region_chars: int = REGION_CHARS):
+    """The findings of check_document, in the same order, as lists made region by region (engine.check.regions):
+    only one region's occurrences and facts are held at a time, and a caller can write each list out and drop it.
+    A draft that declares a 第十二条 exception is done in one piece (the declaration covers findings anywhere)."""
+    rs = rs or default_rules()
+    context = document_context(doc)
+    spans = regions(doc, rs, region_chars)
+    if len(spans) == 1 or context.get("exception"):
+        yield whole_document(doc, rs, engine, as_of, precedents, inherit, context)
+        return
+    more = []
+    if inherit:   # every reading's findings, then per region those a plain rule did not already make on the clause
+        from .inherit import inherited_findings
+        more = inherited_findings(doc, rs, context, [],
+                                  lambda t: rule_findings(segment("<reading>", t), rs, engine, context),
+                                  engine=engine or engine_name())
+    tier = precedents is not False and (precedents is not None or precedents_on())
+    late: list[Finding] = []
+    for lo, hi in spans:
+        findings = rule_findings(doc, rs, engine, context, (lo, hi))
+        mine = [f for f in more if lo <= f.start < hi]
+        if mine:
+            have = {(f.rule, f.start) for f in findings}
+            mine = [f for f in mine if (f.rule, f.start) not in have]
+            if mine:
+                findings = sorted(findings + mine, key=lambda f: f.start)
+        findings = _annotate(doc, rs, findings, as_of)
+        if tier:
+            from .precedents import annotate as with_precedents
+            view = Document(name=doc.name, text=doc.text, title=doc.title, line_starts=doc.line_starts,
+                            sentences=_region_units(doc.sentences, lo, hi), meta=doc.meta)
+            n = len(findings)
+            got = with_precedents(view, findings, precedents or None)
+            findings, extra = got[:n], got[n:]   # warnings on clauses no rule flagged come after all findings
+            late.extend(extra)
+        yield findings
+    if late:
+        yield late
+
+
+def _region_units(units: list, lo: int, hi: int) -> list:
+    import bisect
+    starts = [u.start for u in units]
+    return units[bisect.bisect_left(starts, lo):bisect.bisect_left(starts, hi)]
+
+
+def _annotate(doc: Document, rs, findings: list[Finding], as_of) -> list[Finding]:
+    if any(f.family == "negative_list" for f in findings):
+        from .market_access import PERMIT_TAG, annotate   # names the list edition, and says when its data is incomplete
+        from dsl.compiled import plan
+        permit = plan(rs, "permit_rules", lambda rs: {r.id for r in rs.rules if PERMIT_TAG in r.tags})
+        findings = annotate(findings, doc.text, as_of=as_of, permit_rules=permit)
+    return findings
+
+
 def check_document(doc: Document, rs=None, engine: str | None = None, as_of=None,
                    precedents=None, inherit: bool = True) -> list[Finding]:
     """All findings on one document. `as_of` picks the negative-list edition (default: the draft's own date);
-    `precedents`: a PrecedentIndex, False for none, None for the default library when the tier is on."""
-    rs = rs or default_rules()
-    context = document_context(doc)
+    `precedents`: a PrecedentIndex, False for none, None for the default library when the tier is on.
+    A draft longer than REGION_CHARS is checked region by region (iter_findings), with the same result."""
+    return [f for part in iter_findings(doc, rs, engine, as_of, precedents, inherit) for f in part]
+
+
+def whole_document(doc: Document, rs, engine: str | None, as_of, precedents, inherit: bool,
+                   context: dict) -> list[Finding]:
+    """check_document in one piece: every occurrence and fact of the draft held at once."""
     findings = rule_findings(doc, rs, engine, context)
     if inherit:
         from .inherit import inherited_findings   # definitions and lead-ins carried into the clauses that use them
@@ -202,11 +295,7 @@ def check_document(doc: Document, rs=None, engine: str | None = None, as_of=None
         if more:
             findings = sorted(findings + more, key=lambda f: f.start)   # stable: rule order kept within a clause
     findings = apply_exceptions(doc, context, findings)
-    if any(f.family == "negative_list" for f in findings):
-        from .market_access import PERMIT_TAG, annotate   # names the list edition, and says when its data is incomplete
-        from dsl.compiled import plan
-        permit = plan(rs, "permit_rules", lambda rs: {r.id for r in rs.rules if PERMIT_TAG in r.tags})
-        findings = annotate(findings, doc.text, as_of=as_of, permit_rules=permit)
+    findings = _annotate(doc, rs, findings, as_of)
     if precedents is not False and (precedents is not None or precedents_on()):
         from .precedents import annotate as with_precedents
         findings = with_precedents(doc, findings, precedents or None)
@@ -221,6 +310,12 @@ def check_text(text: str, name: str = "<stdin>", rs=None, engine: str | None = N
 def check_path(path: str, rs=None, engine: str | None = None, as_of=None) -> list[Finding]:
     text, meta = read_document(path)
     return check_document(segment(path, text, meta), rs, engine, as_of=as_of)
+
+
+def iter_path(path: str, rs=None, engine: str | None = None, as_of=None):
+    """check_path's findings as lists made region by region (iter_findings)."""
+    text, meta = read_document(path)
+    return iter_findings(segment(path, text, meta), rs, engine, as_of=as_of)
 
 
 def matched_words(doc: Document, rs, rule, unit, feats: TextFeatures) -> list[Match]:

@@ -74,7 +74,7 @@ def hits(text: str, rs, start: int = 0, end: int | None = None) -> dict[int, lis
         le = -1
         starts = sorted(set(cands[n]))
         # many candidates: first keep the lines that hold everything the regex needs
-        lines = _need_lines(p, n, by_value, newlines) if needs is not None and len(starts) > 8 else None
+        lines = _need_lines(p, n, by_value, newlines) if needs is not None and len(starts) > 32 else None
         ok = True
         for s in starts:
             if s < start:
@@ -134,18 +134,20 @@ def _run_lines(text: str, n: int, lines, newlines, rs, p) -> list[Occ]:
     return out
 
 
-_RX: dict[str, object] = {}
+_RX: dict[tuple, tuple] = {}
 
 
 def _compiled(p, n: int, rs):
-    pattern = p["patterns"][n][0]
-    rx = _RX.get(pattern)
-    if rx is None:
+    """(the pattern as it runs, whether a match is its group 1): rebuilt from the cached code on first use."""
+    got = _RX.get((id(p), n))
+    if got is None:
         from dsl.compiled import overlapping
 
         from .regex_cache import rebuild
-        rx = _RX[pattern] = rebuild(overlapping(pattern), rs.regex_code.get(pattern), rs.regex_signature)
-    return rx, rx.groups > 0 and rx.pattern.startswith("(?=(")
+        pattern = p["patterns"][n][0]
+        rx = rebuild(overlapping(pattern), rs.regex_code.get(pattern), rs.regex_signature)
+        got = _RX[(id(p), n)] = (rx, rx.groups > 0 and rx.pattern.startswith("(?=("))
+    return got
 
 
 def scan(text: str, rs) -> dict[str, list[Occ]]:
