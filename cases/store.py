@@ -195,7 +195,21 @@ def select(conn: sqlite3.Connection, start: dt.date | None = None, end: dt.date 
         sql += " WHERE received_date >= ? AND received_date < ?"
         args = [(start or dt.date.min).isoformat(), (end or dt.date.max).isoformat()]
     sql += " ORDER BY received_date, case_id"
-    return [from_row(r) for r in conn.execute(sql, args)]
+    loads, day = json.loads, dt.date.fromisoformat
+    out: list[dict] = []
+    names: list[str] = []
+    for r in conn.execute(sql, args):   # from_row, with the columns to convert looked up once (100,000 rows)
+        if not names:
+            names = list(r.keys())
+            jcols = [k for k in names if k in JSON_COLUMNS]
+            dcols = [k for k in names if k in DATE_COLUMNS]
+        d = dict(zip(names, r))
+        for k in jcols:
+            d[k] = loads(d[k] or "[]")
+        for k in dcols:
+            d[k] = day(d[k]) if d[k] else None
+        out.append(d)
+    return out
 
 
 def records(conn: sqlite3.Connection, start: dt.date | None = None, end: dt.date | None = None):

@@ -28,7 +28,7 @@ def hits(text: str, rs, start: int = 0, end: int | None = None) -> dict[int, lis
     regex matches under the id n_literal + pattern number. Spans are absolute offsets, never crossing a line
     break. Only whole lines may be passed as [start, end)."""
     end = len(text) if end is None else end
-    p = _scan_plan(rs)
+    p = rs.plans.get("scan") or _scan_plan(rs)
     by_value: dict[int, list[Occ]] = defaultdict(list)
     automaton = rs.automaton
     if automaton is not None and len(automaton):
