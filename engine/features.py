@@ -448,6 +448,7 @@ def _build_unit_plan(rs, scope: str) -> dict:
 MAX_CLASS = 64      # a character class of at most this many characters counts as that many literals
 MAX_SPREAD = 24     # the widest range of offsets worth a candidate start each
 MAX_STARTS = 4096
+MAX_LONGER = 256     # how many strings a literal prefix may grow into
 
 
 def regex_starts(pattern: str) -> list[tuple[str, int, int]] | None:
@@ -482,8 +483,8 @@ def _prefixes(items, limit: int = MAX_STARTS) -> tuple[set[str], bool] | None:
             break
         strs, complete = ext
         longer = {s + x for s in out for x in strs}
-        if len(longer) > limit:
-            whole = False
+        if len(longer) > (limit if out == {""} else MAX_LONGER):
+            whole = False   # a prefix that is already a literal is not worth thousands more automaton entries
             break
         out = longer
         if not complete:
