@@ -318,19 +318,23 @@ def iter_path(path: str, rs=None, engine: str | None = None, as_of=None):
     return iter_findings(segment(path, text, meta), rs, engine, as_of=as_of)
 
 
-def matched_words(doc: Document, rs, rule, unit, feats: TextFeatures) -> list[Match]:
-    from dsl.compiled import atom_keys, key_label
+def _shown_keys(rs) -> dict:
+    """Per rule id: (key, label) of the words its `when` shows, in order (made once, with the compiled rules)."""
+    from dsl.compiled import atom_keys, key_label, plan
+    return plan(rs, "shown_keys", lambda rs: {r.id: [(k, key_label(k)) for a in r.when_atoms
+                                                     for k in atom_keys(rs.atoms[a])] for r in rs.rules})
 
+
+def matched_words(doc: Document, rs, rule, unit, feats: TextFeatures) -> list[Match]:
     occ = feats.occurrences_in(unit)
     seen, out = set(), []
-    for a in rule.when_atoms:
-        for key in atom_keys(rs.atoms[a]):
-            for s, e in occ.get(key, [])[:3]:
-                if (s, e) in seen:
-                    continue
-                seen.add((s, e))
-                line, col = doc.line_col(s)
-                out.append(Match(group=key_label(key), text=doc.text[s:e], start=s, end=e, line=line, column=col))
+    for key, label in _shown_keys(rs)[rule.id]:
+        for s, e in occ.get(key, [])[:3]:
+            if (s, e) in seen:
+                continue
+            seen.add((s, e))
+            line, col = doc.line_col(s)
+            out.append(Match(group=label, text=doc.text[s:e], start=s, end=e, line=line, column=col))
     out.sort(key=lambda m: m.start)
     return out
 
@@ -403,6 +407,11 @@ def make_finding(doc: Document, rs, rule, unit, feats: TextFeatures) -> Finding:
         line=line, column=col, end_line=end_line, end_column=end_col + 1, start=unit.start, end=unit.end,
         path=unit.path, scope=rule.scope, text=doc.unit_text(unit), matched=matches, explanation=explanation,
         confirm=rule.confirm, sets=dict(rule.sets),
-        bases=[{"citation": b.citation, "text": b.text, "instrument": b.instrument, "edition": b.edition}
-               for b in rule.bases],
+        bases=[dict(b) for b in _bases(rs)[rule.id]],
     )
+
+
+def _bases(rs) -> dict:
+    from dsl.compiled import plan
+    return plan(rs, "bases", lambda rs: {r.id: [{"citation": b.citation, "text": b.text, "instrument": b.instrument,
+                                                  "edition": b.edition} for b in r.bases] for r in rs.rules})

@@ -163,11 +163,12 @@ def build_indexes(rs: RuleSet):
 
     rs.regex_code = {p: regex_cache.precompile(overlapping(p)) for p in set(rs.regex_keys.values())}
     rs.durable_json = definitions(rs)   # also checks durable's static limits at load time (P10)
-    from .check import _examples, _gates
+    from .check import _bases, _examples, _gates, _shown_keys
     from .features import _build_scan_plan, _plan, _regex_plan, automaton_entries, unit_plan
     _plan(rs), _regex_plan(rs)
     if rs.rules:
         _examples(rs, rs.rules[0])
+    _shown_keys(rs), _bases(rs)
     rs.regex_signature = regex_cache.signature()
 
     a = ahocorasick.Automaton()

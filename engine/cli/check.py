@@ -145,9 +145,15 @@ def parse_date(text: str):
         raise UserError(f"日期“{text}”无法识别，请写成 2026-08-01 或 2026年8月1日") from None
 
 
+_ENCODE = None
+
+
 def _jsonl_lines(findings) -> list[tuple[int, str, str, str]]:
-    import json
-    return [(f.rank, f.rule, f.family, json.dumps(f.to_dict(), ensure_ascii=False)) for f in findings]
+    global _ENCODE
+    if _ENCODE is None:   # json.dumps(..., ensure_ascii=False) would build a new encoder for every finding
+        import json
+        _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+    return [(f.rank, f.rule, f.family, _ENCODE(f.to_dict())) for f in findings]
 
 
 def _report_skipped(skipped: list[tuple[str, str]]) -> None:
