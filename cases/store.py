@@ -152,12 +152,15 @@ def migrate(conn: sqlite3.Connection) -> int:
 
 # ---- conversion between rows and records -----------------------------------------------------------------------
 
+_dumps = json.JSONEncoder(ensure_ascii=False).encode   # = json.dumps(v, ensure_ascii=False), one encoder for all rows
+
+
 def to_row(values: dict) -> dict:
     """Python values (dates, lists) -> column values."""
     out = {}
     for k, v in values.items():
         if k in JSON_COLUMNS:
-            v = json.dumps([x.isoformat() if isinstance(x, dt.date) else x for x in (v or [])], ensure_ascii=False)
+            v = _dumps([x.isoformat() if isinstance(x, dt.date) else x for x in (v or [])])
         elif isinstance(v, dt.date):
             v = v.isoformat()
         out[k] = v
@@ -222,7 +225,7 @@ def records(conn: sqlite3.Connection, start: dt.date | None = None, end: dt.date
 def add_history(conn: sqlite3.Connection, entries: list[tuple]) -> None:
     """entries: (case_id, at, action, source, before-dict)."""
     conn.executemany("INSERT INTO case_history(case_id, at, action, source, before) VALUES (?, ?, ?, ?, ?)",
-                     [(c, at, a, s, json.dumps(to_row(b), ensure_ascii=False)) for c, at, a, s, b in entries])
+                     [(c, at, a, s, _dumps(to_row(b))) for c, at, a, s, b in entries])
 
 
 def update_fields(conn: sqlite3.Connection, case_id: str, changes: dict, action: str, source: str) -> None:
