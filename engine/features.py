@@ -53,6 +53,7 @@ def hits(text: str, rs, start: int = 0, end: int | None = None) -> dict[int, lis
             else:
                 c.extend([s - d for s, _ in spans for d in range(lo, hi + 1)])
     newlines = None
+    line_cache: dict[int, set[int]] = {}   # value id -> the lines its occurrences are on (shared by the regexes)
     base = p["n_literal"]
     for n in p["unanchored"]:          # regexes without start literals: run on the lines that can hold a match
         needs = patterns[n][2]
@@ -60,7 +61,7 @@ def hits(text: str, rs, start: int = 0, end: int | None = None) -> dict[int, lis
             continue
         if newlines is None:
             newlines = _newlines(text, start, end)
-        got = _run_lines(text, n, _lines_for(p, n, by_value, newlines, start, end), newlines, rs, p)
+        got = _run_lines(text, n, _lines_for(p, n, by_value, newlines, start, end, line_cache), newlines, rs, p)
         if got:
             by_value[base + n] = got
     for n in sorted(cands):
@@ -74,7 +75,8 @@ def hits(text: str, rs, start: int = 0, end: int | None = None) -> dict[int, lis
         le = -1
         starts = sorted(set(cands[n]))
         # many candidates: first keep the lines that hold everything the regex needs
-        lines = _need_lines(p, n, by_value, newlines) if needs is not None and len(starts) > 32 else None
+        lines = (_need_lines(p, n, by_value, newlines, line_cache) if needs is not None and len(starts) > 8
+                 else None)
         ok = True
         for s in starts:
             if s < start:
@@ -103,24 +105,33 @@ def _newlines(text: str, start: int, end: int) -> list[int]:
     return out
 
 
-def _need_lines(p, n: int, by_value, newlines: list[int]) -> set[int]:
+def _need_lines(p, n: int, by_value, newlines: list[int], cache: dict) -> set[int]:
     """The numbers of the lines where every literal set regex n needs has an occurrence."""
     lines: set[int] | None = None
     for k in p["patterns"][n][2]:
-        got = {bisect_left(newlines, e - 1) for v in p["anchor_vids"][k] for _, e in by_value.get(v, ())}
+        got: set[int] = set()
+        for v in p["anchor_vids"][k]:
+            spans = by_value.get(v)
+            if spans:
+                mine = cache.get(v)
+                if mine is None:
+                    mine = cache[v] = {bisect_left(newlines, e - 1) for _, e in spans}
+                got |= mine
         lines = got if lines is None else lines & got
         if not lines:
             return set()
     return lines or set()
 
 
-def _lines_for(p, n: int, by_value, newlines: list[int], start: int, end: int) -> list[tuple[int, int]]:
+def _lines_for(p, n: int, by_value, newlines: list[int], start: int, end: int, cache: dict
+               ) -> list[tuple[int, int]]:
     """(start, end) of each line where every literal set the regex needs has an occurrence (all lines when it
     needs none)."""
     bounds = [start] + [x + 1 for x in newlines]
     if p["patterns"][n][2] is None:
         return [(bounds[k], newlines[k] if k < len(newlines) else end) for k in range(len(bounds))]
-    return [(bounds[k], newlines[k] if k < len(newlines) else end) for k in sorted(_need_lines(p, n, by_value, newlines))]
+    return [(bounds[k], newlines[k] if k < len(newlines) else end)
+            for k in sorted(_need_lines(p, n, by_value, newlines, cache))]
 
 
 def _run_lines(text: str, n: int, lines, newlines, rs, p) -> list[Occ]:
