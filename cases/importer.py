@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,16 +75,20 @@ def validate(raw: dict, latest: dt.date | None = None) -> dict:
         if not whole and isinstance(v, str) and not v.isascii() and _unencodable(v):
             raise ValueError("含有无效字符（单独的代理项），无法保存：请检查该行")
         if f in DATE_FIELDS:
-            try:
-                d = parse_date(v)
-            except DateError as e:
+            d, err = _date_cell(v) if type(v) is str else _date_value(v)
+            if err is not None:
                 label = {"received_date": "受理日期", "verify_date": "核查日期", "rectify_deadline": "整改期限",
                          "rectify_date": "整改完成日期"}[f]
-                raise ValueError(f"{label}{e}") from None
+                raise ValueError(f"{label}{err}")
             if d is not None:
                 out[f] = d
             continue
-        s = clean_text(v)
+        if type(v) is str:   # clean_text, without a call for the usual cell
+            s = v.strip()
+            if "  " in s or "\t" in s or "\u3000" in s:
+                s = clean_text(v)
+        else:
+            s = clean_text(v)
         if not s:
             continue
         if f == "channel":
@@ -109,6 +114,19 @@ def validate(raw: dict, latest: dt.date | None = None) -> dict:
     if not out.get("description"):
         raise ValueError("问题描述为空")
     return out
+
+
+def _date_value(v) -> tuple[dt.date | None, str | None]:
+    """(parse_date(v), None) or (None, the reason it is not a date)."""
+    try:
+        return parse_date(v), None
+    except DateError as e:
+        return None, str(e)
+
+
+@functools.lru_cache(maxsize=4096)   # a file repeats the same few hundred dates
+def _date_cell(v: str) -> tuple[dt.date | None, str | None]:
+    return _date_value(v)
 
 
 def _unencodable(s: str) -> bool:

@@ -188,7 +188,7 @@ def scan(conn: sqlite3.Connection, start: dt.date, end: dt.date, period: str, as
             res.reclassified += 1
             history.append((r["case_id"], stamp, "重新分类", f"cases scan {period}",
                             {"category": r["category"], "subtype": r["subtype"], "category_by": r["category_by"]}))
-        updates.append((code, subtype, by, store.to_row({"flags": flags})["flags"], stamp, r["case_id"]))
+        updates.append((code, subtype, by, store.json_cell(flags), stamp, r["case_id"]))
     with store.transaction(conn):
         conn.executemany("UPDATE cases SET category = ?, subtype = ?, category_by = ?, flags = ?, updated_at = ? "
                          "WHERE case_id = ?", updates)

@@ -155,12 +155,17 @@ def migrate(conn: sqlite3.Connection) -> int:
 _dumps = json.JSONEncoder(ensure_ascii=False).encode   # = json.dumps(v, ensure_ascii=False), one encoder for all rows
 
 
+def json_cell(values) -> str:
+    """A JSON column's value (flags, notified_dates): what to_row writes for it."""
+    return _dumps([x.isoformat() if isinstance(x, dt.date) else x for x in (values or [])])
+
+
 def to_row(values: dict) -> dict:
     """Python values (dates, lists) -> column values."""
     out = {}
     for k, v in values.items():
         if k in JSON_COLUMNS:
-            v = _dumps([x.isoformat() if isinstance(x, dt.date) else x for x in (v or [])])
+            v = json_cell(v)
         elif isinstance(v, dt.date):
             v = v.isoformat()
         out[k] = v
