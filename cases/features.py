@@ -6,6 +6,7 @@ Derived fields are computed here, before evaluation, against an as-of date (the 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import sqlite3
 from collections import Counter
@@ -18,6 +19,7 @@ _GOVERNMENT = re.compile(r"(人民政府|政府|局|委员会|委|办公室|办|
                          r"街道|乡|镇|村委会|居委会|社区)$|有关部门|人民政府")
 
 
+@functools.lru_cache(maxsize=4096)   # a register names the same units again and again
 def unit_kind(unit: str | None) -> str:
     u = (unit or "").strip()
     if not u:
@@ -29,6 +31,7 @@ def unit_kind(unit: str | None) -> str:
     return "未知"
 
 
+@functools.lru_cache(maxsize=4096)
 def unit_key(unit: str | None) -> str:
     return re.sub(r"\s+", "", unit or "")
 

@@ -37,12 +37,12 @@ class ScanResult:
     manual: int = 0
 
 
-def _flag_text(finding, rec: dict) -> str:
-    if finding.rule == "CASE-OVERDUE":
-        return f"{finding.title}（{rec['整改逾期天数']}天）"
-    if finding.rule == "CASE-REPEAT-UNIT":
-        return f"{finding.title}（{rec['本季同单位案例数']}起）"
-    return finding.title
+def _flag_text(rule, rec: dict) -> str:
+    if rule.id == "CASE-OVERDUE":
+        return f"{rule.title}（{rec['整改逾期天数']}天）"
+    if rule.id == "CASE-REPEAT-UNIT":
+        return f"{rule.title}（{rec['本季同单位案例数']}起）"
+    return rule.title
 
 
 def case_rules():
@@ -78,23 +78,25 @@ def _fields_of(rs) -> frozenset:
 
 
 def _classify_batch(batch_rows: list[dict], base: int, counts, as_of: dt.date, source: str):
-    from engine.structured import check_records
+    """{case id: (category, subtype, by, flags)} for the rows, and the number of rule hits. Only which rule held on
+    which case is taken from the engine (engine.structured.record_hits), no Finding per hit."""
+    from engine.structured import record_hits
 
-    used = _used_fields(case_rules())
+    rs = case_rules()
+    used = _used_fields(rs)
     batch = [as_rule_record(r, as_of, counts, line=base + i + 1) for i, r in enumerate(batch_rows)]
     if used:
         batch = [{k: v for k, v in rec.items() if k in used} for rec in batch]
-    by_id = {rec["_id"]: rec for rec in batch}
-    cands: dict[str, list] = {}
-    flags: dict[str, list[str]] = {}
-    n = 0
-    for f in check_records(batch, on="case_record", source=source, rs=case_rules(), details=False):
-        n += 1
-        if "category" in f.sets:
-            cands.setdefault(f.record, []).append((f.sets["category"], f.sets.get("subtype", ""), f.rule))
+    cands: dict[int, list] = {}
+    flags: dict[int, list[str]] = {}
+    got = record_hits(batch, "case_record", rs)
+    for n, i in got:
+        rule = rs.rules[i]
+        if "category" in rule.sets:
+            cands.setdefault(n, []).append((rule.sets["category"], rule.sets.get("subtype", ""), rule.id))
         else:
-            flags.setdefault(f.record, []).append(_flag_text(f, by_id[f.record]))
-    return {rec["_id"]: (*pick_category(cands.get(rec["_id"], [])), flags.get(rec["_id"], [])) for rec in batch}, n
+            flags.setdefault(n, []).append(_flag_text(rule, batch[n]))
+    return {rec["_id"]: (*pick_category(cands.get(n, [])), flags.get(n, [])) for n, rec in enumerate(batch)}, len(got)
 
 
 _JOB: dict = {}   # what forked workers read: the rows and the derived counts, never pickled to them
@@ -186,7 +188,7 @@ def scan(conn: sqlite3.Connection, start: dt.date, end: dt.date, period: str, as
             res.reclassified += 1
             history.append((r["case_id"], stamp, "重新分类", f"cases scan {period}",
                             {"category": r["category"], "subtype": r["subtype"], "category_by": r["category_by"]}))
-        updates.append((code, subtype, by, store.to_row({"flags": flags})["flags"], stamp, r["case_id"]))
+        updates.append((code, subtype, by, store.json_cell(flags), stamp, r["case_id"]))
     with store.transaction(conn):
         conn.executemany("UPDATE cases SET category = ?, subtype = ?, category_by = ?, flags = ?, updated_at = ? "
                          "WHERE case_id = ?", updates)

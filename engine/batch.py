@@ -10,9 +10,15 @@ from .errors import EngineError, UserError
 Result = tuple[int, list | None, str | None]    # (index, findings, error)
 
 
-def _check_one(path: str, rs, engine: str | None, prepare=None, as_of=None):
-    from .check import check_path
+def _check_one(path: str, rs, engine: str | None, prepare=None, as_of=None, emit=None):
+    """(findings, or what `prepare` made of them; error). With `emit`, the findings go to emit() region by region
+    as they are made (prepared, when `prepare` is given) and the findings returned are empty."""
+    from .check import check_path, iter_path
     try:
+        if emit is not None:
+            for part in iter_path(path, rs, engine, as_of=as_of):
+                emit(prepare(part) if prepare else part)
+            return [], None
         findings = check_path(path, rs, engine, as_of=as_of)
         return (prepare(findings) if prepare else findings), None
     except UserError as e:
@@ -43,9 +49,9 @@ def _worker(conn, rs, engine, prepare=None, as_of=None) -> None:
         conn.send((idx, findings, error))
 
 
-def check_serial(paths: list[str], rs, engine: str | None = None, prepare=None, as_of=None):
+def check_serial(paths: list[str], rs, engine: str | None = None, prepare=None, as_of=None, emit=None):
     for i, p in enumerate(paths):
-        findings, error = _check_one(p, rs, engine, prepare, as_of)
+        findings, error = _check_one(p, rs, engine, prepare, as_of, emit)
         yield i, findings, error
 
 

@@ -47,18 +47,28 @@ def _gates(rs) -> dict:
 
 def _build_gates(rs) -> dict:
     """Per scope, what a unit must contain for each rule to have a chance: a rule holds only through one of its
-    alternatives of required words (_requirements). Indexed by one word of each alternative, so a unit is
-    looked at only for rules whose words it has (the indexed pre-filter of research §5), and is sent only to
-    the durable partitions holding such rules."""
+    alternatives of required words (_requirements). Each alternative is a bit mask over the scope's keys
+    (engine.features.unit_plan), indexed by the bit of its first word: a unit is looked at only for rules whose
+    words it has (the indexed pre-filter of research §5), and is sent only to the durable partitions holding
+    such rules. `atoms`: per text atom, its flag name, kind, the mask of the keys it needs and its operands."""
     from dsl.compiled import all_atoms, atom_keys
+
+    from .features import unit_plan
 
     g = {}
     part_of = {i: name for name, _unit, idxs in rs.partitions for i in idxs}
     for i, r in enumerate(rs.rules):
         if r.on != "text":
             continue
-        entry = g.setdefault(r.scope, {"open": [], "by_key": {}})
+        bit = unit_plan(rs, r.scope)["bit"]
+        entry = g.setdefault(r.scope, {"open": [], "by_bit": {}, "gate_mask": 0, "atoms": {}})
         text_atoms = tuple(a for a in all_atoms(r.expr) if rs.atoms[a][0] in ("present", "order", "near"))
+        for a in text_atoms:
+            form = rs.atoms[a]
+            mask = 0
+            for k in atom_keys(form):
+                mask |= 1 << bit[k]
+            entry["atoms"][a] = (f"a{a}", form[0], mask) + tuple(form[1:])
         rule = (i, part_of[i], text_atoms)
         alternatives = _requirements(r.expr, rs.atoms)
         if not alternatives or () in alternatives:
@@ -66,7 +76,11 @@ def _build_gates(rs) -> dict:
             continue
         for req in alternatives:
             keys = tuple(dict.fromkeys(k for a in req for k in atom_keys(rs.atoms[int(a[1:])])))
-            entry["by_key"].setdefault(keys[0], []).append((keys, req, rule))
+            mask = 0
+            for k in keys:
+                mask |= 1 << bit[k]
+            entry["by_bit"].setdefault(bit[keys[0]], []).append((mask, req, rule))
+            entry["gate_mask"] |= 1 << bit[keys[0]]
     return g
 
 
@@ -101,38 +115,61 @@ def text_facts(doc: Document, rs, feats: TextFeatures) -> tuple[dict[str, list[d
     """Facts per unit kind, and the units by fact id. A unit goes to the engine only when some rule of its
     scope could match it (every text rule needs words, the compiler checks; most need several at once), and
     only to the partitions that hold such rules (`_parts`). Only those rules' atoms are computed."""
+    from .features import near_span, order_span, unit_plan
+
     facts: dict[str, list[dict]] = {}
-    units = {}
+    units_by_id = {}
     gates = _gates(rs)
+    ctx = feats.ctx_values
     for scope in TEXT_SCOPES:
         gate = gates.get(scope)
         if gate is None:
             continue
-        by_key, always = gate["by_key"], gate["open"]
+        by_bit, always, gate_mask, atom_plan = gate["by_bit"], gate["open"], gate["gate_mask"], gate["atoms"]
+        vmask = unit_plan(rs, scope)["vmask"]
         out = facts[scope] = []
-        per_unit = feats.unit_occurrences(scope)
-        for u in doc.units(scope):
-            occ = per_unit[u.index]
-            if not occ:
-                continue
+        units, per = feats.placed(scope)
+        for pos in sorted(per):
+            m = 0
+            for _s, _e, v in per[pos]:
+                m |= vmask[v]
             maybe = list(always)          # rules whose words are all in the unit: check them
-            for key in occ:
-                for keys, req, rule in by_key.get(key, ()):
-                    if all(k in occ for k in keys):
+            g = m & gate_mask
+            while g:
+                low = g & -g
+                for mask, req, rule in by_bit[low.bit_length() - 1]:
+                    if mask & m == mask:
                         maybe.append((req, rule))
+                g ^= low
             if not maybe:
                 continue
             # maybe: (required atoms, (rule index, partition, its text atoms)); an open rule requires nothing
-            fact = feats.unit_fact(u, {a for _, rule in maybe for a in rule[2]})
-            parts = {rule[1] for req, rule in maybe if all(a in fact for a in req)}
-            if not parts or not any(k[0] == "a" for k in fact):
+            u = units[pos]
+            fact: dict = {}
+            occ = None
+            for a in {a for _, rule in maybe for a in rule[2]}:
+                name, kind, mask, *form = atom_plan[a]
+                if mask & m != mask:
+                    continue
+                if kind == "present":
+                    fact[name] = 1
+                    continue
+                if occ is None:
+                    occ = feats.occurrences_in(u)
+                if (order_span if kind == "order" else near_span)(occ[form[0]], occ[form[1]], form[2]):
+                    fact[name] = 1
+            if not fact:
                 continue
+            parts = {rule[1] for req, rule in maybe if all(a in fact for a in req)}
+            if not parts:
+                continue
+            fact.update(ctx)
             fid = f"{scope}:{u.index}"
             fact["id"] = fid
             fact["_parts"] = parts
             out.append(fact)
-            units[fid] = u
-    return facts, units
+            units_by_id[fid] = u
+    return facts, units_by_id
 
 
 def precedents_on() -> bool:
@@ -141,21 +178,114 @@ def precedents_on() -> bool:
     return not os.environ.get("POLICYLINT_NO_PRECEDENTS")
 
 
-def rule_findings(doc: Document, rs, engine: str | None, context: dict) -> list[Finding]:
-    """What the compiled rules find in one document, in document order (then rule order)."""
-    feats = TextFeatures(doc, rs, context)
+def rule_findings(doc: Document, rs, engine: str | None, context: dict, region: tuple[int, int] | None = None
+                  ) -> list[Finding]:
+    """What the compiled rules find in one document (or in the units starting in `region`, whole lines), in
+    document order (then rule order)."""
+    feats = TextFeatures(doc, rs, context, *(region or ()))
     facts, units = text_facts(doc, rs, feats)
     hits = evaluator(rs, engine).evaluate(facts)
     return [make_finding(doc, rs, rs.rules[i], units[fid], feats)
             for i, fid in sorted(hits, key=lambda h: (units[h[1]].start, h[0]))]
 
 
+REGION_CHARS = 65_536   # text whose occurrences and facts are held at once: memory stays flat on large drafts
+
+
+def regions(doc: Document, rs, size: int = REGION_CHARS) -> list[tuple[int, int]]:
+    """[start, end) spans of whole lines, about `size` characters each, that no unit of a scope with text rules
+    crosses (sentences and clauses lie within a line; an article rule keeps its articles whole; a document rule
+    keeps the document whole)."""
+    n = len(doc.text)
+    scopes = set(_gates(rs))
+    if n <= size or "document" in scopes:
+        return [(0, n)]
+    cuts = doc.line_starts[1:]
+    if "article" in scopes:
+        inside = [(a.start, a.end) for a in doc.articles]
+        import bisect
+        starts = [s for s, _ in inside]
+
+        def ok(c):
+            i = bisect.bisect_right(starts, c - 1) - 1
+            return i < 0 or inside[i][1] <= c
+        cuts = [c for c in cuts if ok(c)]
+    out, last = [], 0
+    for c in cuts:
+        if c - last >= size:
+            out.append((last, c))
+            last = c
+    out.append((last, n))
+    return out
+
+
+def iter_findings(doc: Document, rs=None, engine: str | None = None, as_of=None, precedents=None,
+                  inherit: bool = True, region_chars: int = REGION_CHARS):
+    """The findings of check_document, in the same order, as lists made region by region (engine.check.regions):
+    only one region's occurrences and facts are held at a time, and a caller can write each list out and drop it.
+    A draft that declares a 第十二条 exception is done in one piece (the declaration covers findings anywhere)."""
+    rs = rs or default_rules()
+    context = document_context(doc, rs)
+    spans = regions(doc, rs, region_chars)
+    if len(spans) == 1 or context.get("exception"):
+        yield whole_document(doc, rs, engine, as_of, precedents, inherit, context)
+        return
+    more = []
+    if inherit:   # every reading's findings, then per region those a plain rule did not already make on the clause
+        from .inherit import inherited_findings
+        more = inherited_findings(doc, rs, context, [],
+                                  lambda t: rule_findings(segment("<reading>", t), rs, engine, context),
+                                  engine=engine or engine_name())
+    tier = precedents is not False and (precedents is not None or precedents_on())
+    late: list[Finding] = []
+    for lo, hi in spans:
+        findings = rule_findings(doc, rs, engine, context, (lo, hi))
+        mine = [f for f in more if lo <= f.start < hi]
+        if mine:
+            have = {(f.rule, f.start) for f in findings}
+            mine = [f for f in mine if (f.rule, f.start) not in have]
+            if mine:
+                findings = sorted(findings + mine, key=lambda f: f.start)
+        findings = _annotate(doc, rs, findings, as_of)
+        if tier:
+            from .precedents import annotate as with_precedents
+            view = Document(name=doc.name, text=doc.text, title=doc.title, line_starts=doc.line_starts,
+                            sentences=_region_units(doc.sentences, lo, hi), meta=doc.meta)
+            n = len(findings)
+            got = with_precedents(view, findings, precedents or None)
+            findings, extra = got[:n], got[n:]   # warnings on clauses no rule flagged come after all findings
+            late.extend(extra)
+        yield findings
+    if late:
+        yield late
+
+
+def _region_units(units: list, lo: int, hi: int) -> list:
+    import bisect
+    starts = [u.start for u in units]
+    return units[bisect.bisect_left(starts, lo):bisect.bisect_left(starts, hi)]
+
+
+def _annotate(doc: Document, rs, findings: list[Finding], as_of) -> list[Finding]:
+    if any(f.family == "negative_list" for f in findings):
+        from .market_access import PERMIT_TAG, annotate   # names the list edition, and says when its data is incomplete
+        from dsl.compiled import plan
+        permit = plan(rs, "permit_rules", lambda rs: {r.id for r in rs.rules if PERMIT_TAG in r.tags})
+        findings = annotate(findings, doc.text, as_of=as_of, permit_rules=permit)
+    return findings
+
+
 def check_document(doc: Document, rs=None, engine: str | None = None, as_of=None,
                    precedents=None, inherit: bool = True) -> list[Finding]:
     """All findings on one document. `as_of` picks the negative-list edition (default: the draft's own date);
-    `precedents`: a PrecedentIndex, False for none, None for the default library when the tier is on."""
-    rs = rs or default_rules()
-    context = document_context(doc, rs)
+    `precedents`: a PrecedentIndex, False for none, None for the default library when the tier is on.
+    A draft longer than REGION_CHARS is checked region by region (iter_findings), with the same result."""
+    return [f for part in iter_findings(doc, rs, engine, as_of, precedents, inherit) for f in part]
+
+
+def whole_document(doc: Document, rs, engine: str | None, as_of, precedents, inherit: bool,
+                   context: dict) -> list[Finding]:
+    """check_document in one piece: every occurrence and fact of the draft held at once."""
     findings = rule_findings(doc, rs, engine, context)
     if inherit:
         from .inherit import inherited_findings   # definitions and lead-ins carried into the clauses that use them
@@ -165,11 +295,7 @@ def check_document(doc: Document, rs=None, engine: str | None = None, as_of=None
         if more:
             findings = sorted(findings + more, key=lambda f: f.start)   # stable: rule order kept within a clause
     findings = apply_exceptions(doc, context, findings, rs, engine)
-    if any(f.family == "negative_list" for f in findings):
-        from .market_access import PERMIT_TAG, annotate   # names the list edition, and says when its data is incomplete
-        from dsl.compiled import plan
-        permit = plan(rs, "permit_rules", lambda rs: {r.id for r in rs.rules if PERMIT_TAG in r.tags})
-        findings = annotate(findings, doc.text, as_of=as_of, permit_rules=permit)
+    findings = _annotate(doc, rs, findings, as_of)
     if precedents is not False and (precedents is not None or precedents_on()):
         from .precedents import annotate as with_precedents
         findings = with_precedents(doc, findings, precedents or None)
@@ -186,19 +312,29 @@ def check_path(path: str, rs=None, engine: str | None = None, as_of=None) -> lis
     return check_document(segment(path, text, meta), rs, engine, as_of=as_of)
 
 
-def matched_words(doc: Document, rs, rule, unit, feats: TextFeatures) -> list[Match]:
-    from dsl.compiled import atom_keys, key_label
+def iter_path(path: str, rs=None, engine: str | None = None, as_of=None):
+    """check_path's findings as lists made region by region (iter_findings)."""
+    text, meta = read_document(path)
+    return iter_findings(segment(path, text, meta), rs, engine, as_of=as_of)
 
+
+def _shown_keys(rs) -> dict:
+    """Per rule id: (key, label) of the words its `when` shows, in order (made once, with the compiled rules)."""
+    from dsl.compiled import atom_keys, key_label, plan
+    return plan(rs, "shown_keys", lambda rs: {r.id: [(k, key_label(k)) for a in r.when_atoms
+                                                     for k in atom_keys(rs.atoms[a])] for r in rs.rules})
+
+
+def matched_words(doc: Document, rs, rule, unit, feats: TextFeatures) -> list[Match]:
     occ = feats.occurrences_in(unit)
     seen, out = set(), []
-    for a in rule.when_atoms:
-        for key in atom_keys(rs.atoms[a]):
-            for s, e in occ.get(key, [])[:3]:
-                if (s, e) in seen:
-                    continue
-                seen.add((s, e))
-                line, col = doc.line_col(s)
-                out.append(Match(group=key_label(key), text=doc.text[s:e], start=s, end=e, line=line, column=col))
+    for key, label in _shown_keys(rs)[rule.id]:
+        for s, e in occ.get(key, [])[:3]:
+            if (s, e) in seen:
+                continue
+            seen.add((s, e))
+            line, col = doc.line_col(s)
+            out.append(Match(group=label, text=doc.text[s:e], start=s, end=e, line=line, column=col))
     out.sort(key=lambda m: m.start)
     return out
 
@@ -271,6 +407,11 @@ def make_finding(doc: Document, rs, rule, unit, feats: TextFeatures) -> Finding:
         line=line, column=col, end_line=end_line, end_column=end_col + 1, start=unit.start, end=unit.end,
         path=unit.path, scope=rule.scope, text=doc.unit_text(unit), matched=matches, explanation=explanation,
         confirm=rule.confirm, sets=dict(rule.sets),
-        bases=[{"citation": b.citation, "text": b.text, "instrument": b.instrument, "edition": b.edition}
-               for b in rule.bases],
+        bases=[dict(b) for b in _bases(rs)[rule.id]],
     )
+
+
+def _bases(rs) -> dict:
+    from dsl.compiled import plan
+    return plan(rs, "bases", lambda rs: {r.id: [{"citation": b.citation, "text": b.text, "instrument": b.instrument,
+                                                  "edition": b.edition} for b in r.bases] for r in rs.rules})

@@ -112,6 +112,11 @@ class DurableEvaluator:
         self.partitions: list[tuple[int, str, set[str], str]] = []   # (C handle, unit kind, fact keys, name)
         self._pending = list(rs.partitions)   # registered on first use: a draft needs only the text rulesets
         self._doc_counter = 0
+        self._sizes: dict[str, int] = {}
+        counts: dict[str, int] = {}
+        for _name, unit, _idxs in rs.partitions:
+            counts[unit] = counts.get(unit, 0) + 1
+        self._single = {u for u, n in counts.items() if n == 1}   # units whose rules are all in one partition
 
     def _register(self, units) -> None:
         rs = self.rs
@@ -129,9 +134,21 @@ class DurableEvaluator:
             self.partitions.append((handle, unit, keys, name))
 
     def _on_action(self, message: str, hits: set) -> None:
+        # durable hands back the fact as it was asserted: {"r12":{"m":<fact>}}, and every fact is asserted with its
+        # id first (_project). One rule and one whole fact (its length known) is read off the string; anything else
+        # is parsed as JSON.
+        if message.startswith('{"r'):
+            q = message.find('"', 2)
+            if message.startswith('":{"m":{"id": "', q):
+                s = q + 15
+                e = message.find('"', s)
+                fid = message[s:e]
+                if len(message) == q + 7 + self._sizes.get(fid, -10) + 2 and message[3:q].isdigit():
+                    hits.add((int(message[3:q]), fid))   # a set: $or double fires collapse (P3)
+                    return
         for rule_name, matched in json.loads(message).items():
             if rule_name != "__end":
-                hits.add((int(rule_name[1:]), matched["m"]["id"]))   # a set: $or double fires collapse (P3)
+                hits.add((int(rule_name[1:]), matched["m"]["id"]))
 
     def evaluate(self, facts_by_unit: dict[str, list[dict]]) -> set[tuple[int, str]]:
         """facts_by_unit: unit kind -> facts (each with 'id'). Returns {(rule index, fact id)}."""
@@ -147,11 +164,13 @@ class DurableEvaluator:
                 facts = [f for f in facts_by_unit.get(unit, ()) if name in f.get("_parts", (name,))]
                 if not facts:
                     continue
-                batch = [_project(f, keys, sid, unit) for f in facts]
-                batch.append({"id": f"{sid}:end", "sid": sid, "kind": "__end"})   # the sentinel (P1)
+                mine = None if unit in self._single else keys
+                parts = [_dumps(_project(f, mine, sid, unit)) for f in facts]
+                self._sizes = {f["id"]: len(t) for f, t in zip(facts, parts)}   # read by _on_action
+                parts.append(_dumps({"id": f"{sid}:end", "sid": sid, "kind": "__end"}))   # the sentinel (P1)
                 try:
                     # code 1/2: some fact matched nothing / was seen before — expected; the actions still run (P5)
-                    _code, state = c.assert_facts(handle, json.dumps(batch, ensure_ascii=False))
+                    _code, state = c.assert_facts(handle, "[" + ", ".join(parts) + "]")
                     result = c.start_action_for_state(handle, state)
                     while result:
                         self._on_action(result[1] if isinstance(result, tuple) else result, hits)
@@ -170,12 +189,19 @@ class DurableEvaluator:
 
 MAX_FACT_PROPERTIES = 250   # durable accepts at most 255 properties per fact
 
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
 
-def _project(fact: dict, keys: set[str], sid: str, unit: str) -> dict:
-    out = {k: v for k, v in fact.items() if k in keys}
-    if len(out) > MAX_FACT_PROPERTIES:   # never let durable drop or mangle a fact silently
-        raise EngineError(f"一个{unit}单元同时满足 {len(out)} 个条件，超过 durable-rules 单个事实的属性上限")
-    out["id"] = fact["id"]
-    out["sid"] = sid
-    out["kind"] = unit
+
+def _project(fact: dict, keys: set[str] | None, sid: str, unit: str) -> dict:
+    """The fact as one partition sees it, its id first (what _on_action reads). keys None: the unit's rules are all
+    in this partition, so everything the fact holds is for it (a key no rule reads is never looked at)."""
+    out = {"id": fact["id"], "sid": sid, "kind": unit}
+    if keys is None:
+        out.update(fact)
+        out.pop("_parts", None)
+    else:
+        out.update((k, v) for k, v in fact.items() if k in keys)
+    if len(out) > MAX_FACT_PROPERTIES + 3:   # never let durable drop or mangle a fact silently
+        raise EngineError(f"一个{unit}单元同时满足 {len(out) - 3} 个条件，超过 durable-rules 单个事实的属性上限")
     return out
+

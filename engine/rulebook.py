@@ -17,20 +17,71 @@ from dsl.loader import RULES_DIR, compile_rules, rule_files, source_files
 from .cachefiles import cache_dir, load_pickle, save_pickle
 from .errors import EngineError, RuleLoadError
 
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
 ENGINE_DIR = Path(__file__).resolve().parent
 
 _memo: dict[str, RuleSet] = {}
 
 
+ENGINE_FILES = ("regex_cache.py", "regex_guard.py", "durable_eval.py", "rulebook.py", "check.py", "features.py")
+
+
 def fingerprint(paths: list[Path]) -> str:
-    """sha256 over the content of the rules, the law, the compiler and the engine code the indexes depend on."""
+    """sha256 over the content of the rules, the law, the compiler and the engine code the indexes depend on.
+    Remembered beside the cache under the files' stat (size, modification and change times, inode), like make or
+    git's index: an unchanged set of files is not read and hashed again on every check."""
+    files = source_files(paths) + [ENGINE_DIR / n for n in ENGINE_FILES]
+    try:
+        stats = "\n".join(f"{p}\t{st.st_size}\t{st.st_mtime_ns}\t{st.st_ctime_ns}\t{st.st_ino}"
+                          for p, st in ((p, p.stat()) for p in files))
+    except OSError:
+        stats = None
+    memo = cache_dir() / "fingerprints.txt"
+    known = _read_memo(memo) if stats else {}
+    fp = known.get(stats)
+    if fp:
+        return fp
     h = hashlib.sha256(CACHE_VERSION.encode())
-    engine_files = ("regex_cache.py", "regex_guard.py", "durable_eval.py", "rulebook.py", "check.py", "features.py")
-    for p in source_files(paths) + [ENGINE_DIR / n for n in engine_files]:
+    for p in files:
         h.update(str(p.name).encode() + b"\0")
         h.update(p.read_bytes())
-    return h.hexdigest()[:32]
+    fp = h.hexdigest()[:32]
+    if stats:
+        known = {k: v for k, v in known.items() if not k.startswith(stats.split("\t", 1)[0])}   # one per rule set
+        known[stats] = fp
+        _write_memo(memo, known)
+    return fp
+
+
+def _read_memo(path: Path) -> dict[str, str]:
+    """{stat lines: fingerprint}; empty when missing, untrusted (engine.cachefiles.trusted) or unreadable."""
+    from .cachefiles import trusted
+
+    if not trusted(path):
+        return {}
+    try:
+        out = {}
+        for block in path.read_text(encoding="utf-8").split("\n\n"):
+            fp, _, stats = block.partition("\n")
+            if len(fp) == 32 and stats:
+                out[stats] = fp
+        return out
+    except (OSError, UnicodeDecodeError):
+        return {}
+
+
+def _write_memo(path: Path, known: dict[str, str]) -> None:
+    import os
+
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write("\n\n".join(f"{fp}\n{stats}" for stats, fp in list(known.items())[-8:]))
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 def compile_paths(paths: list[Path]) -> RuleSet:
@@ -107,7 +158,8 @@ def check_regexes(rs: RuleSet) -> None:
 
 
 def build_indexes(rs: RuleSet):
-    """The Aho-Corasick automaton over every literal, and the precompiled regexes (engine.regex_cache)."""
+    """The Aho-Corasick automaton over every literal, the precompiled regexes (engine.regex_cache) and the
+    engine's plans (engine.features, engine.check), all cached with the rules."""
     import ahocorasick
 
     from . import regex_cache
@@ -116,19 +168,16 @@ def build_indexes(rs: RuleSet):
 
     rs.regex_code = {p: regex_cache.precompile(overlapping(p)) for p in set(rs.regex_keys.values())}
     rs.durable_json = definitions(rs)   # also checks durable's static limits at load time (P10)
-    from .check import _examples, _gates
-    from .features import _plan, _regex_plan
-    _gates(rs), _plan(rs), _regex_plan(rs)   # engine indexes, cached with the rules
+    from .check import _bases, _examples, _gates, _shown_keys
+    from .features import _build_scan_plan, _plan, _regex_plan, automaton_entries, unit_plan
+    _plan(rs), _regex_plan(rs)
     if rs.rules:
         _examples(rs, rs.rules[0])
+    _shown_keys(rs), _bases(rs)
     rs.regex_signature = regex_cache.signature()
 
     a = ahocorasick.Automaton()
-    entries: dict[str, list[str]] = {lit: list(keys) for lit, keys in rs.literal_keys.items()}
-    for rkey, needs in rs.regex_anchors.items():
-        for j, anchors in enumerate(needs):
-            for lit in anchors:
-                entries.setdefault(lit, []).append(f"@{j}@{rkey}")   # literal j of what that regex needs
+    entries = automaton_entries(rs)
     # literals that serve the same keys share one value id: the scan appends once per hit, then extends per key
     value_ids: dict[tuple, int] = {}
     for lit, keys in entries.items():
@@ -137,4 +186,9 @@ def build_indexes(rs: RuleSet):
     rs.value_keys = list(value_ids)
     if len(a):
         a.make_automaton()
+    rs.plans["scan"] = _build_scan_plan(rs)
+    for scope in _plan(rs)["scope_keys"]:
+        unit_plan(rs, scope)
+    _gates(rs)
+    del rs.plans["regex"]   # made into the automaton and the scan plan: a check never reads it
     return a

@@ -68,6 +68,97 @@ def record_fact(record: dict, rs, atom_ids: list[int], occ_cache: dict) -> dict:
     return fact
 
 
+def _record_plan(rs, on: str) -> dict:
+    from dsl.compiled import plan
+    return plan(rs, f"records:{on}", lambda rs: _build_record_plan(rs, on))
+
+
+def _build_record_plan(rs, on: str) -> dict:
+    """What a record's fact is made of, by atom kind: values (v{i}), has, exists and contains flags (a{i}), per
+    field the keys `contains` looks for, as bits over the scanner's value ids."""
+    from dsl.compiled import all_atoms
+
+    from .features import _scan_plan
+
+    atom_ids = sorted(set().union(*(all_atoms(r.expr) for r in rs.rules if r.on == on)) or ())
+    values, has, exists, contains, text = [], [], [], {}, []
+    for i in atom_ids:
+        form = rs.atoms[i]
+        kind = form[0]
+        if kind in ("cmp", "member"):
+            values.append((form[1], f"v{i}"))
+        elif kind == "has":
+            has.append((form[1], form[2], form[3], f"a{i}"))
+        elif kind == "exists":
+            exists.append((form[1], f"a{i}"))
+        elif kind == "contains":
+            contains.setdefault(form[1], []).append((form[2], f"a{i}"))
+        else:
+            text.append(i)
+    keys = sorted({k for pairs in contains.values() for k, _ in pairs})
+    bit = {k: j for j, k in enumerate(keys)}
+    vmask = []
+    for vkeys in _scan_plan(rs)["vkeys"]:
+        m = 0
+        for k in vkeys:
+            if k in bit:
+                m |= 1 << bit[k]
+        vmask.append(m)
+    return {"atom_ids": atom_ids, "values": values, "has": has, "exists": exists, "text": text, "vmask": vmask,
+            "contains": {f: [(1 << bit[k], name) for k, name in pairs] for f, pairs in contains.items()}}
+
+
+def record_hits(records: list[dict], on: str, rs=None, engine: str | None = None, chunk: int = 500
+                ) -> list[tuple[int, int]]:
+    """(record number, rule index) for every `on <kind>` rule that holds on a record, in record order then rule
+    order: what check_records finds, without making a Finding of each (a scan of 100,000 cases needs only this)."""
+    from .check import default_rules, evaluator
+    from .features import hits as scan_hits
+
+    if on not in RECORD_KINDS:
+        raise ValueError(f"unknown record kind {on!r}")
+    rs = rs or default_rules()
+    if not any(r.on == on for r in rs.rules):
+        return []
+    p = _record_plan(rs, on)
+    values, has, exists, contains, vmask = p["values"], p["has"], p["exists"], p["contains"], p["vmask"]
+    ev = evaluator(rs, engine)
+    out: list[tuple[int, int]] = []
+    for base in range(0, len(records), chunk):   # one durable state per chunk keeps facts well under its limits
+        facts = []
+        for n, record in enumerate(records[base:base + chunk], start=base):
+            if p["text"]:
+                fact = record_fact(record, rs, p["atom_ids"], {})
+            else:
+                fact = {}
+                for field, name in values:
+                    v = _value(record.get(field))
+                    if v is not None:
+                        fact[name] = v
+                for field, mode, wanted, name in has:
+                    if _has(record.get(field), mode, wanted):
+                        fact[name] = 1
+                for field, name in exists:
+                    if record.get(field) not in (None, "", [], ()):
+                        fact[name] = 1
+                for field, pairs in contains.items():
+                    text = _text(record.get(field))
+                    if not text:
+                        continue
+                    m = 0
+                    for v in scan_hits(text, rs):
+                        m |= vmask[v]
+                    if m:
+                        for b, name in pairs:
+                            if m & b:
+                                fact[name] = 1
+            fact["id"] = f"r{n}"
+            facts.append(fact)
+        out.extend((int(fid[1:]), i) for i, fid in ev.evaluate({on: facts}))
+    out.sort()
+    return out
+
+
 def evaluate_records(records: list[dict], on: str, rs, engine: str | None = None, chunk: int = 500):
     """Yield (record index, rule index, fact, the record's occurrence cache) for every rule `on <kind>` that holds
     on a record, in record order (then rule order)."""

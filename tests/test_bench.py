@@ -41,7 +41,7 @@ def make_draft(rs, chars: int, seed: int) -> str:
     """A draft of about `chars` characters: numbered articles of ordinary policy wording, with one sentence in
     about seven taken from the packs' own examples (violating and lawful), so the rules have real work to do."""
     rng = random.Random(seed)
-    examples = [text for r in rs.rules for text, _v, _l in r.examples]
+    examples = [text for r in rs.rules if r.on == "text" for text, _v, _l in r.examples]   # sentences, not whole drafts
     lines, n, size = ["示例市关于促进产业高质量发展的若干措施"], 1, 0
     while size < chars:
         body = "".join(rng.choice(examples if rng.random() < EXAMPLE_SHARE else FILLER)

@@ -140,9 +140,15 @@ def parse_date(text: str):
         raise UserError(f"日期“{text}”无法识别，请写成 2026-08-01 或 2026年8月1日") from None
 
 
+_ENCODE = None
+
+
 def _jsonl_lines(findings) -> list[tuple[int, str, str, str]]:
-    import json
-    return [(f.rank, f.rule, f.family, json.dumps(f.to_dict(), ensure_ascii=False)) for f in findings]
+    global _ENCODE
+    if _ENCODE is None:   # json.dumps(..., ensure_ascii=False) would build a new encoder for every finding
+        import json
+        _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+    return [(f.rank, f.rule, f.family, _ENCODE(f.to_dict())) for f in findings]
 
 
 def _report_skipped(skipped: list[tuple[str, str]]) -> None:
@@ -162,24 +168,34 @@ def _exit_code(failures: int, worst: int, fail_on: str) -> int:
 
 def _check_jsonl(paths, rs, args, floor: int, as_of, keep, fail_on: str, refused) -> int:
     """The machine contract, rendered by the workers themselves: only text crosses back to this process."""
-    from engine.batch import check_many
+    from engine.batch import check_many, check_serial
 
     failures, worst = len(refused), -1
     for _, err in refused:
         print(err, file=sys.stderr)
     out = sys.stdout
+
+    def write(lines) -> None:
+        nonlocal worst
+        for rank, rule, family, line in lines:
+            if rank >= floor and keep(rule, family):
+                out.write(line + "\n")
+                worst = max(worst, rank)
+
+    serial = not args.dask and (len(paths) <= 1 or args.jobs == 1)
     with Progress("检查草案", len(paths)) as bar:
-        for idx, lines, err in check_many(paths, rs, args.engine, args.jobs, prepare=_jsonl_lines, as_of=as_of,
-                                             dask=args.dask):
+        # one process: each finding is written as soon as its region is done (a large draft's findings are never
+        # all held at once); workers send each draft's lines back whole
+        results = (check_serial(paths, rs, args.engine, prepare=_jsonl_lines, as_of=as_of, emit=write) if serial
+                   else check_many(paths, rs, args.engine, args.jobs, prepare=_jsonl_lines, as_of=as_of,
+                                   dask=args.dask))
+        for idx, lines, err in results:
             bar.advance()
             if err:
                 failures += 1
                 print(err, file=sys.stderr)
                 continue
-            for rank, rule, family, line in lines:
-                if rank >= floor and keep(rule, family):
-                    out.write(line + "\n")
-                    worst = max(worst, rank)
+            write(lines)
     return _exit_code(failures, worst, fail_on)
 
 

@@ -24,7 +24,6 @@ once (which also exports the values to the environment, so worker processes star
 """
 from __future__ import annotations
 
-import dataclasses
 import os
 
 MB = 1024 * 1024
@@ -45,19 +44,46 @@ _ENV = {
 }
 
 
-@dataclasses.dataclass(frozen=True)
+_DEFAULTS = {
+    "max_text_bytes": 20 * MB,
+    "max_file_bytes": 100 * MB,
+    "max_parts": 2000,
+    "max_part_bytes": 32 * MB,
+    "max_total_bytes": 128 * MB,
+    "max_ratio": 200,
+    "max_xml_depth": 1000,
+    "max_table_depth": 32,
+    "max_chars": 5_000_000,
+    "max_pages": 2000,
+    "convert_timeout": 120,
+}
+
+
 class Limits:
-    max_text_bytes: int = 20 * MB
-    max_file_bytes: int = 100 * MB
-    max_parts: int = 2000
-    max_part_bytes: int = 32 * MB
-    max_total_bytes: int = 128 * MB
-    max_ratio: int = 200
-    max_xml_depth: int = 1000
-    max_table_depth: int = 32
-    max_chars: int = 5_000_000
-    max_pages: int = 2000
-    convert_timeout: int = 120
+    """The bounds, immutable. A plain class rather than a frozen dataclass: `dataclasses` imports `inspect`, a
+    large part of the start-up of `policylint check` on one draft."""
+    __slots__ = tuple(_DEFAULTS)
+
+    def __init__(self, **values):
+        for name, default in _DEFAULTS.items():
+            object.__setattr__(self, name, values.pop(name, default))
+        if values:
+            raise TypeError(f"Limits: unknown bound {next(iter(values))!r}")
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Limits is immutable")
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, n) for n in _DEFAULTS)
+
+    def __eq__(self, other):
+        return self._values() == other._values() if isinstance(other, Limits) else NotImplemented
+
+    def __hash__(self):
+        return hash(self._values())
+
+    def __repr__(self):
+        return "Limits(" + ", ".join(f"{n}={getattr(self, n)!r}" for n in _DEFAULTS) + ")"
 
     @classmethod
     def from_env(cls, environ=None) -> "Limits":
