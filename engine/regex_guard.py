@@ -37,7 +37,8 @@ RISK_ORDER = ("nested", "alternation", "adjacent", "unsure", "unbounded")
 BIG = 100                 # a quantifier allowing more repetitions than this counts as unbounded
 NEST_WEIGHT = 100         # nested quantifiers whose maxima multiply past this are flagged
 TRIAL_LENGTH = 2000       # characters of each adversarial string (a long paragraph)
-TRIAL_BUDGET = 1.0        # seconds for all the strings of one pattern; a sane pattern needs milliseconds
+TRIAL_BUDGET = 1.0        # CPU seconds for all the strings of one pattern; a sane pattern needs milliseconds
+WALL_FACTOR = 10          # the child is killed after this many budgets of wall time (a runaway never answers)
 MAX_TRIAL_STRINGS = 24
 
 # Characters that stand for the classes a rule regex uses, besides those the pattern names itself.
@@ -354,7 +355,7 @@ def overlapping(p):
     return p if re.search(r"\\[1-9]|\(\?P=", p) else "(?=(" + p + "))"
 for line in sys.stdin.buffer:
     job = json.loads(line.decode("utf-8", "surrogatepass"))
-    t = time.perf_counter()
+    t = time.process_time()   # CPU time: a loaded machine slows the wall clock, not the work a pattern needs
     try:
         rx = re.compile(overlapping(job["p"]))
         for s in job["s"]:
@@ -363,15 +364,16 @@ for line in sys.stdin.buffer:
         err = ""
     except Exception as e:
         err = type(e).__name__
-    sys.stdout.write(json.dumps([job["i"], time.perf_counter() - t, err]) + "\n")
+    sys.stdout.write(json.dumps([job["i"], time.process_time() - t, err]) + "\n")
     sys.stdout.flush()
 """
 
 
 def trial(jobs: list[tuple[str, list[str]]], budget: float = TRIAL_BUDGET) -> dict[int, float | None]:
     """Run each (pattern, strings) job as the engine runs a rule regex (every start position), in a child
-    process, one job at a time. {job index: seconds taken, or None when it overran `budget`: the child is then
-    killed and a new one takes the remaining jobs}."""
+    process, one job at a time. {job index: CPU seconds taken, or None when it overran `budget`}. The budget is CPU
+    time, so a busy machine does not make a sane pattern look slow; a pattern that does not answer within
+    WALL_FACTOR budgets of wall time is killed (and a new child takes the remaining jobs)."""
     results: dict[int, float | None] = {}
     proc = None
     try:
@@ -388,14 +390,15 @@ def trial(jobs: list[tuple[str, list[str]]], budget: float = TRIAL_BUDGET) -> di
                 _stop(proc)
                 proc = None
                 continue
-            reply = _read_line(proc, budget + (0.5 if first else 0.0))   # the first also covers start-up
+            reply = _read_line(proc, budget * WALL_FACTOR + (0.5 if first else 0.0))   # the first covers start-up
             first = False
             if reply is None:
                 results[i] = None
                 _stop(proc)
                 proc = None
                 continue
-            results[i] = json.loads(reply)[1]
+            took = json.loads(reply)[1]
+            results[i] = took if took <= budget else None
     finally:
         if proc is not None:
             _stop(proc)
