@@ -1,6 +1,7 @@
 """Check paraphrase-probe files (tests/probes/*.jsonl) before they are committed.
 
-Each probe is a generated sentence tied to one TRAINING-fold precedent (`of`). This script checks, for every file
+Each paraphrase probe is a generated sentence tied to one TRAINING-fold precedent (`of`); a law-derived probe
+(id LAW-…) is tied to an item of the law (`item`) instead. This script checks, for every file
 given: valid JSON Lines; the required fields and their values; unique ids shaped PRB-<of>-p1|p2|p3|lN (the suffix
 fixes kind and label); `of` is a violation in rules/precedents/ whose batch is in a training fold, and the probe
 copies its family, batch and sector (basis too for violations, null for lawful twins); `split` follows the rule
@@ -59,7 +60,38 @@ def load_references(dev: Path | None) -> tuple[dict, list]:
     return training, refs
 
 
+LAW_FIELDS = ("id", "text", "label", "family", "basis", "batch", "kind", "item", "split", "generated", "note")
+LAW_ID = re.compile(r"LAW-(?P<item>.+)-(?P<tag>v\d+|l\d+)$")
+LAW_TEST = {"v3", "v7", "l2"}   # within each item of the law, these are the test split
+
+
+def check_law_probe(d: dict) -> list[str]:
+    """A law-derived probe: written for an item of the law (`item`), not paraphrasing a precedent."""
+    errs = [f"missing field {f}" for f in LAW_FIELDS if f not in d]
+    if errs:
+        return errs
+    m = LAW_ID.match(d["id"])
+    if not m or m["item"] != d["item"]:
+        return [f"id is not LAW-<item>-vN|lN with item={d['item']!r}"]
+    violation = m["tag"].startswith("v")
+    if d["label"] != ("violation" if violation else "compliant"):
+        errs.append(f"label {d['label']!r} does not fit -{m['tag']}")
+    if d["kind"] != ("probe-law-violation" if violation else "probe-law-lawful"):
+        errs.append(f"kind {d['kind']!r} does not fit -{m['tag']}")
+    if d["split"] != ("test" if m["tag"] in LAW_TEST else "train"):
+        errs.append(f"split {d['split']!r} does not fit -{m['tag']}")
+    if d["batch"] != f"law-{d['item']}":
+        errs.append("batch must be law-<item>")
+    if violation != bool(d["basis"]):
+        errs.append("a violation names its basis; a lawful probe has none")
+    if d["generated"] is not True:
+        errs.append("generated must be true")
+    return errs
+
+
 def check_probe(d: dict, training: dict) -> list[str]:
+    if str(d.get("id", "")).startswith("LAW-"):
+        return check_law_probe(d)
     errs = [f"missing field {f}" for f in FIELDS if f not in d]
     if errs:
         return errs
