@@ -38,11 +38,14 @@ class ScanResult:
 
 
 def _flag_text(rule, rec: dict) -> str:
-    if rule.id == "CASE-OVERDUE":
-        return f"{rule.title}（{rec['整改逾期天数']}天）"
-    if rule.id == "CASE-REPEAT-UNIT":
-        return f"{rule.title}（{rec['本季同单位案例数']}起）"
-    return rule.title
+    """The rule's title, with its `set detail = "…{字段}…"` filled from the record when the rule has one."""
+    detail = rule.sets.get("detail")
+    if not detail:
+        return rule.title
+    try:
+        return f"{rule.title}（{detail.format_map(rec)}）"
+    except (KeyError, ValueError):
+        return rule.title
 
 
 def case_rules():
