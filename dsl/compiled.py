@@ -9,7 +9,7 @@ from dsl.record import field, record
 
 # The document facts engine/context.py works out for every draft; text rules read them as doc.kind, doc.economic,
 # doc.exception, and a term group marked `for doc.FACT` holds words the engine reads to work one out.
-DOC_FACTS = ("kind", "economic", "exception")
+DOC_FACTS = ("kind", "economic", "exception", "precedent")
 
 # ---- compiled forms ----------------------------------------------------------------------
 

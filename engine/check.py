@@ -297,8 +297,9 @@ def whole_document(doc: Document, rs, engine: str | None, as_of, precedents, inh
     findings = apply_exceptions(doc, context, findings, rs, engine)
     findings = _annotate(doc, rs, findings, as_of)
     if precedents is not False and (precedents is not None or precedents_on()):
+        from .context import lexicon
         from .precedents import annotate as with_precedents
-        findings = with_precedents(doc, findings, precedents or None)
+        findings = with_precedents(doc, findings, precedents or None, skip=lexicon(rs).rx("不比对案例"))
     return findings
 
 

@@ -258,9 +258,11 @@ def _vote(vio: list[tuple[float, Precedent]]):
 
 
 def annotate(doc, findings: list, index: PrecedentIndex | None = None, k: int = K, margin: float = MARGIN,
-             floor: float = FLOOR) -> list:
+             floor: float = FLOOR, skip=None) -> list:
     """Name the nearest published case on every finding; add a warning for clauses no rule flagged that read like
-    the published violations rather than the published lawful sentences."""
+    the published violations rather than the published lawful sentences. `skip`: a regex for clauses that are not
+    compared (rules/lexicon/document.rule, `for doc.precedent`: a clause correcting or forbidding a practice quotes
+    the practice, so it reads like the case it corrects)."""
     from .finding import Finding
 
     index = index or default_index()
@@ -286,7 +288,7 @@ def annotate(doc, findings: list, index: PrecedentIndex | None = None, k: int = 
         if i < len(starts) and starts[i] < unit.end:
             continue   # a rule already speaks about this clause
         text = doc.unit_text(unit)
-        if len(text) < MIN_CHARS:
+        if len(text) < MIN_CHARS or (skip is not None and skip.search(text)):
             continue
         got = index.suspect(text, k, margin, floor)
         if not got:
