@@ -288,10 +288,10 @@ def annotate(doc, findings: list, index: PrecedentIndex | None = None, k: int = 
         if i < len(starts) and starts[i] < unit.end:
             continue   # a rule already speaks about this clause
         text = doc.unit_text(unit)
-        if len(text) < MIN_CHARS or (skip is not None and skip.search(text)):
+        if len(text) < MIN_CHARS:
             continue
         got = index.suspect(text, k, margin, floor)
-        if not got:
+        if not got or (skip is not None and skip.search(text)):   # the costly regex only on the rare suspects
             continue
         sv, sl, vio, ok = got
         best, p = vio[0]
