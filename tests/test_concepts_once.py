@@ -1,27 +1,26 @@
 """No concept is defined twice (issue 9): two term groups with the same definition under two names are one concept,
 and belong once in rules/lexicon/ (or in the one article file that uses them)."""
-import re
 from collections import defaultdict
 
 from dsl.loader import RULES_DIR, rule_files
+from dsl.parser import parse_file
+
+
+def _strip_pos(v):
+    if isinstance(v, dict):
+        return tuple(sorted((k, _strip_pos(x)) for k, x in v.items() if k != "pos"))
+    if isinstance(v, list):
+        return tuple(_strip_pos(x) for x in v)
+    return v
 
 
 def _definitions():
-    """(normalised right-hand side) -> [(group name, file)] for every `terms` definition in the shipped rules."""
+    """The parsed terms of a group (positions left out) -> [(group name, file)], for every shipped rule file."""
     defs = defaultdict(list)
     for path in rule_files(RULES_DIR):
-        lines = path.read_text(encoding="utf-8").split("\n")
-        i = 0
-        while i < len(lines):
-            m = re.match(r"terms (\S+)(?: for \S+)? = (.*)", lines[i])
-            i += 1
-            if not m:
-                continue
-            rhs = m.group(2)
-            while i < len(lines) and lines[i].strip().startswith("|"):   # continuation lines
-                rhs += lines[i].strip()
-                i += 1
-            defs[re.sub(r"\s+", "", rhs)].append((m.group(1), str(path.relative_to(RULES_DIR))))
+        for d in parse_file(path).terms:
+            key = _strip_pos([t.model_dump() for t in d.terms])
+            defs[key].append((d.name, str(path.relative_to(RULES_DIR))))
     return defs
 
 

@@ -90,3 +90,18 @@ def test_work_plan_sentences_are_not_reported():
 
     text = (Path(__file__).parent / "samples" / "work_plan_gbk.txt").read_bytes().decode("gb18030")
     assert _tier(text, default_index()) == []
+
+
+def test_a_clause_correcting_the_practice_is_not_compared(library):
+    """A clause that orders a published practice corrected quotes it almost word for word; the tier must not warn on
+    it (document.rule: `for doc.precedent`), while the bare practice still reads like the case."""
+    from engine.precedents import annotate
+    from engine.segment import segment
+
+    case = _violation(library, family="fair_competition", article="第九条")
+    index = PrecedentIndex(library)
+    bare = segment("d.txt", case.text + "。")
+    assert any(f.rule == PRECEDENT_RULE for f in annotate(bare, [], index))
+    corrected = "对" + case.text + "的做法予以纠正。"
+    found = check_text(corrected, "d.txt", precedents=index)
+    assert not [f for f in found if f.rule == PRECEDENT_RULE]
