@@ -248,11 +248,13 @@ def iter_findings(doc: Document, rs=None, engine: str | None = None, as_of=None,
                 findings = sorted(findings + mine, key=lambda f: f.start)
         findings = _annotate(doc, rs, findings, as_of)
         if tier:
+            from .context import lexicon
             from .precedents import annotate as with_precedents
             view = Document(name=doc.name, text=doc.text, title=doc.title, line_starts=doc.line_starts,
                             sentences=_region_units(doc.sentences, lo, hi), meta=doc.meta)
             n = len(findings)
-            got = with_precedents(view, findings, precedents or None)
+            got = with_precedents(view, findings, precedents or None, skip=lexicon(rs).rx("不比对案例"),
+                                    gate=lexicon(rs).rx("比对要素"))
             findings, extra = got[:n], got[n:]   # warnings on clauses no rule flagged come after all findings
             late.extend(extra)
         yield findings
@@ -299,7 +301,8 @@ def whole_document(doc: Document, rs, engine: str | None, as_of, precedents, inh
     if precedents is not False and (precedents is not None or precedents_on()):
         from .context import lexicon
         from .precedents import annotate as with_precedents
-        findings = with_precedents(doc, findings, precedents or None, skip=lexicon(rs).rx("不比对案例"))
+        findings = with_precedents(doc, findings, precedents or None, skip=lexicon(rs).rx("不比对案例"),
+                                    gate=lexicon(rs).rx("比对要素"))
     return findings
 
 

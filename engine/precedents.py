@@ -32,7 +32,7 @@ MARGIN = 0.10       # violations must be this much nearer than lawful sentences 
 FLOOR = 0.35        # … and at least this near
 MIN_CHARS = 12      # shorter sentences (headings, fragments) are not compared
 PRECEDENT_RULE = "PREC-SIMILAR"
-INDEX_VERSION = "3"
+INDEX_VERSION = "4"
 
 PUNCT = frozenset("，。；：、（）()“”\"'‘’《》〈〉,.;:!?！？【】[]—-－…·　 \t\r\n")
 
@@ -114,8 +114,14 @@ def map_citation(basis: str | None, cmap: list[dict]) -> str | None:
 class PrecedentIndex:
     """TF-IDF (sublinear tf, smoothed idf) over tokens(), cosine similarity through an inverted index."""
 
-    def __init__(self, items: list[Precedent], exclude: set[str] = frozenset()):
+    def __init__(self, items: list[Precedent], exclude: set[str] = frozenset(), model: bool = True):
         self.items = [p for p in items if p.batch not in exclude]
+        # the clause model learns from the same items, and the probes' train split outside the excluded batches
+        self.model = None
+        if model and self.items:
+            from .precedent_model import train, training_items
+
+            self.model = train(training_items(self.items, exclude_batches=frozenset(exclude)))
         docs = [Counter(tokens(p.text)) for p in self.items]
         df = Counter(t for d in docs for t in d)
         n = len(self.items)
@@ -202,16 +208,39 @@ class PrecedentIndex:
         return self._remember(key, (sv, sl, [(s, self.items[i]) for i, s in vio], [(s, self.items[i]) for i, s in ok]))
 
     def suspect(self, text: str, k: int = K, margin: float = MARGIN, floor: float = FLOOR):
-        """The judgement when the clause reads like the published violations rather than the lawful sentences."""
+        """The judgement when the clause reads like the published violations rather than the lawful sentences:
+        by its nearest neighbours (margin over the lawful ones), or by the clause model (precedent_model)."""
         got = self.judge(text, k, floor)
         if got and got[0] >= floor and got[0] - got[1] >= margin and got[2]:
             return got
         return None
 
+    def model_suspect(self, text: str, threshold: float | None = None):
+        """(probability, the n-grams behind it) when the clause model reads the clause as a violation."""
+        if self.model is None:
+            return None
+        from .precedent_model import THRESHOLD
+
+        key = ("m", text)
+        if key in self._memo:
+            prob = self._memo[key]
+        else:
+            prob = self._remember(key, self.model.probability(text))
+        if prob < (THRESHOLD if threshold is None else threshold):
+            return None
+        return prob, self.model.reasons(text)
+
+    def nearest_violations(self, text: str, k: int = 3) -> list[tuple[float, Precedent]]:
+        scores = self._scores(self._query(text), self.violation_postings)
+        return [(s, self.items[i]) for i, s in heapq.nlargest(k, scores.items(), key=lambda kv: kv[1])]
+
 
 def _library_key() -> str:
     h = hashlib.sha256(INDEX_VERSION.encode())
-    for p in library_paths() + [PRECEDENT_DIR / "citation_map.yaml", Path(__file__)]:
+    from . import precedent_model
+
+    for p in (library_paths() + [PRECEDENT_DIR / "citation_map.yaml", Path(__file__), Path(precedent_model.__file__)]
+              + precedent_model.probe_paths()):
         if p.exists():
             h.update(p.name.encode() + b"\0" + p.read_bytes())
     return h.hexdigest()[:32]
@@ -258,7 +287,7 @@ def _vote(vio: list[tuple[float, Precedent]]):
 
 
 def annotate(doc, findings: list, index: PrecedentIndex | None = None, k: int = K, margin: float = MARGIN,
-             floor: float = FLOOR, skip=None) -> list:
+             floor: float = FLOOR, skip=None, gate=None) -> list:
     """Name the nearest published case on every finding; add a warning for clauses no rule flagged that read like
     the published violations rather than the published lawful sentences. `skip`: a regex for clauses that are not
     compared (rules/lexicon/document.rule, `for doc.precedent`: a clause correcting or forbidding a practice quotes
@@ -291,15 +320,31 @@ def annotate(doc, findings: list, index: PrecedentIndex | None = None, k: int = 
         if len(text) < MIN_CHARS:
             continue
         got = index.suspect(text, k, margin, floor)
-        if not got or (skip is not None and skip.search(text)):   # the costly regex only on the rare suspects
+        # the clause model speaks only where the clause has an element of a violation (`gate`: document.rule 比对要素)
+        by_model = None if got or (gate is not None and not gate.search(text)) else index.model_suspect(text)
+        if not (got or by_model) or (skip is not None and skip.search(text)):   # the costly regex only on suspects
             continue
-        sv, sl, vio, ok = got
-        best, p = vio[0]
+        if got:
+            sv, sl, vio, ok = got
+            best, p = vio[0]
+            near_ok = f"最相近的合规例句（{ok[0][1].source_title}）相似度 {ok[0][0]:.0%}" if ok else "没有相近的合规例句"
+            why = (f"没有规则命中本句。本句与 {len(vio)} 个最相近的已公布违规案例平均相似度 {sv:.0%}"
+                   f"（最相近的是“{p.text[:60]}”，{best:.0%}），与最相近的已收录合规例句平均相似度 {sl:.0%}"
+                   f"（{near_ok}）；更像违规案例，故提示人工核实。")
+        else:
+            vio = index.nearest_violations(text, k + 1)
+            if not vio:
+                continue
+            prob, words = by_model
+            best, p = vio[0]
+            said = "、".join(f"“{w}”" for w in words) or "（无突出字词）"
+            why = (f"没有规则命中本句。依据已公布典型案例和合规例句的用语比对，本句读作违规条款的可能性为 {prob:.0%}"
+                   f"（主要因为{said}等字词），最相近的已公布违规案例是“{p.text[:60]}”（相似度 {best:.0%}）；"
+                   f"这是用语上的相似，不是规则认定，故提示人工核实。")
         family, article = _vote(vio)
         basis = f"{REGULATION}{article}" if article else (p.basis or "（案例未载明条款）")
         if article and p.basis and REGULATION not in p.basis:
             basis += f"（典型案例原引：{p.basis}）"
-        near_ok = f"最相近的合规例句（{ok[0][1].source_title}）相似度 {ok[0][0]:.0%}" if ok else "没有相近的合规例句"
         line, col = doc.line_col(unit.start)
         end_line, end_col = doc.line_col(max(unit.end - 1, unit.start))
         extra.append(Finding(
@@ -308,9 +353,5 @@ def annotate(doc, findings: list, index: PrecedentIndex | None = None, k: int = 
             message=f"与已公布的典型案例（{p.source_title}）所涉条款相似，需人工核实是否存在同类问题",
             suggestion="对照该案例和所涉条款逐项核实；确属合规的，可在忽略文件中写明理由",
             line=line, column=col, end_line=end_line, end_column=end_col + 1, start=unit.start, end=unit.end,
-            path=unit.path, scope="sentence", text=text,
-            explanation=(f"没有规则命中本句。本句与 {len(vio)} 个最相近的已公布违规案例平均相似度 {sv:.0%}"
-                         f"（最相近的是“{p.text[:60]}”，{best:.0%}），与最相近的已收录合规例句平均相似度 {sl:.0%}"
-                         f"（{near_ok}）；更像违规案例，故提示人工核实。"),
-            precedent=as_dict(best, p)))
+            path=unit.path, scope="sentence", text=text, explanation=why, precedent=as_dict(best, p)))
     return findings + extra

@@ -1,0 +1,134 @@
+"""How much a clause reads like the published violations: a linear model over character n-grams.
+
+The precedent tier (engine/precedents.py) asks this model about every clause no rule flagged. It is a logistic
+regression (scikit-learn) over TF-IDF character 1–3-grams, trained on
+
+- the published library (rules/precedents/*.jsonl): the violations quoted by typical-case releases and the lawful
+  sentences of laws, State Council documents and rectified clauses;
+- the team's probes marked `split: train` (tests/probes/*.jsonl, every one marked `generated`): paraphrases of
+  training violations and lawful near misses written in the drafters' register. They teach the model that a local
+  policy document's wording is not itself a sign of a violation; the probes' `test` split is never trained on, so
+  it still measures the tier.
+
+Why a model and not more rules: rules catch the forms of a breach someone has written down; on published clauses
+of releases the rules never saw they miss about three in ten. The model generalises over wording (a reward "按综合
+贡献" reads like one "按纳税额"), and it is only a warning for a person to check, naming the nearest published case.
+
+The weights are plain Python data (scored without numpy or scikit-learn on the check path), cached beside the
+compiled rules and keyed by the training data. Parameters (n-grams, C, THRESHOLD) were chosen by grouped
+cross-validation on the training folds only (docs/quality.md). `quality.score` retrains the model without the
+held-out fold, so a clause is never scored by a model that read it.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+from dsl.record import record
+
+NGRAMS = (1, 3)
+C = 16.0
+MIN_DF = 2
+THRESHOLD = 0.85     # probability at which an unflagged clause is reported for a person to check
+PROBE_DIR = Path(__file__).resolve().parents[1] / "tests" / "probes"
+_WHITE = re.compile(r"\s\s+")    # the same normalisation as scikit-learn's char analyzer
+_PUNCT = re.compile(r"[\W_]")
+
+
+def ngrams(text: str, lo: int = NGRAMS[0], hi: int = NGRAMS[1]) -> list[str]:
+    """scikit-learn's `analyzer="char"` n-grams, reproduced so that scoring needs no scikit-learn."""
+    t = _WHITE.sub(" ", text.lower())
+    n_len = len(t)
+    out = []
+    for n in range(lo, min(hi + 1, n_len + 1)):
+        out.extend(t[i:i + n] for i in range(n_len - n + 1))
+    return out
+
+
+@record
+class LinearModel:
+    terms: dict          # n-gram -> (idf, coefficient)
+    intercept: float
+    trained_on: int = 0
+
+    def _vector(self, text: str) -> dict[str, float]:
+        counts: dict[str, int] = {}
+        terms = self.terms
+        for g in ngrams(text):
+            if g in terms:
+                counts[g] = counts.get(g, 0) + 1
+        vec = {g: (1 + math.log(c)) * terms[g][0] for g, c in counts.items()}
+        norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
+        return {g: w / norm for g, w in vec.items()}
+
+    def probability(self, text: str) -> float:
+        vec = self._vector(text)
+        z = self.intercept + sum(w * self.terms[g][1] for g, w in vec.items())
+        return 1 / (1 + math.exp(-z)) if z > -50 else 0.0
+
+    def reasons(self, text: str, n: int = 4) -> list[str]:
+        """The words of the clause that push it most towards the violations: the places of its eight strongest
+        n-grams, merged where they touch, punctuation left out, strongest first."""
+        vec = self._vector(text)
+        top = sorted(((w * self.terms[g][1], g) for g, w in vec.items()), reverse=True)[:8]
+        weight = [0.0] * len(text)
+        low = text.lower()
+        for s, g in top:
+            if s <= 0:
+                break
+            at = low.find(g)
+            while at >= 0:
+                for i in range(at, at + len(g)):
+                    weight[i] += s
+                at = low.find(g, at + 1)
+        runs, cur, got = [], "", 0.0
+        for ch, w in zip(text, weight):
+            if w > 0 and not _PUNCT.match(ch):
+                cur, got = cur + ch, got + w
+            elif cur:
+                runs.append((got, cur))
+                cur, got = "", 0.0
+        if cur:
+            runs.append((got, cur))
+        out: list[str] = []
+        for _, r in sorted(runs, reverse=True):
+            if len(r) > 1 and not any(r in o for o in out):
+                out.append(r)
+        return out[:n]
+
+
+def training_items(library, exclude_batches=frozenset(), exclude_texts=frozenset()) -> list[tuple[str, bool]]:
+    """(text, is_violation) from the library items given and the probes' train split, leaving out every item of an
+    excluded batch (a held-out fold's paraphrases share their source's batch) and every excluded text."""
+    rows = [(p.text, p.label == "violation") for p in library
+            if p.batch not in exclude_batches and p.text not in exclude_texts]
+    for path in sorted(PROBE_DIR.glob("*.jsonl")) if PROBE_DIR.is_dir() else []:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            d = json.loads(line)
+            if (d.get("split") == "train" and d.get("label") in ("violation", "compliant") and d.get("text")
+                    and d.get("batch") not in exclude_batches and d["text"] not in exclude_texts):
+                rows.append((d["text"], d["label"] == "violation"))
+    return rows
+
+
+def probe_paths() -> list[Path]:
+    return sorted(PROBE_DIR.glob("*.jsonl")) if PROBE_DIR.is_dir() else []
+
+
+def train(rows: list[tuple[str, bool]]) -> LinearModel | None:
+    """Fit the model (scikit-learn, imported only here); None when there is nothing of one kind to learn from."""
+    if len({y for _, y in rows}) < 2:
+        return None
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vec = TfidfVectorizer(analyzer="char", ngram_range=NGRAMS, sublinear_tf=True, min_df=MIN_DF)
+    X = vec.fit_transform([t for t, _ in rows])
+    fit = LogisticRegression(C=C, max_iter=5000, class_weight="balanced").fit(X, [y for _, y in rows])
+    coef = fit.coef_[0]
+    terms = {g: (float(vec.idf_[i]), float(coef[i])) for g, i in vec.vocabulary_.items()}
+    return LinearModel(terms=terms, intercept=float(fit.intercept_[0]), trained_on=len(rows))
