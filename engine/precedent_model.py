@@ -14,8 +14,10 @@ Why a model and not more rules: rules catch the forms of a breach someone has wr
 of releases the rules never saw they miss about three in ten. The model generalises over wording (a reward "按综合
 贡献" reads like one "按纳税额"), and it is only a warning for a person to check, naming the nearest published case.
 
-The weights are plain Python data (scored without numpy or scikit-learn on the check path), cached beside the
-compiled rules and keyed by the training data. Parameters (n-grams, C, THRESHOLD) were chosen by grouped
+The weights are plain Python data, scored without numpy or scikit-learn on the check path. The model of the whole
+library ships as `rules/precedents/clause_model.json.gz` (so an installed copy, which has no tests/probes, scores
+exactly as the repository does); `python -m engine.precedent_model` rewrites it, and a test fails when it is not
+the model of the present library and probes. Parameters (n-grams, C, THRESHOLD) were chosen by grouped
 cross-validation on the training folds only (docs/quality.md). `quality.score` retrains the model without the
 held-out fold, so a clause is never scored by a model that read it.
 """
@@ -33,6 +35,7 @@ C = 16.0
 MIN_DF = 2
 THRESHOLD = 0.85     # probability at which an unflagged clause is reported for a person to check
 PROBE_DIR = Path(__file__).resolve().parents[1] / "tests" / "probes"
+MODEL_FILE = Path(__file__).resolve().parents[1] / "rules" / "precedents" / "clause_model.json.gz"
 _WHITE = re.compile(r"\s\s+")    # the same normalisation as scikit-learn's char analyzer
 _PUNCT = re.compile(r"[\W_]")
 
@@ -132,3 +135,48 @@ def train(rows: list[tuple[str, bool]]) -> LinearModel | None:
     coef = fit.coef_[0]
     terms = {g: (float(vec.idf_[i]), float(coef[i])) for g, i in vec.vocabulary_.items()}
     return LinearModel(terms=terms, intercept=float(fit.intercept_[0]), trained_on=len(rows))
+
+
+def fingerprint(rows: list[tuple[str, bool]]) -> str:
+    """What the model was trained from and how: changes when the library, the probes or the parameters do."""
+    import hashlib
+
+    h = hashlib.sha256(repr((NGRAMS, C, MIN_DF)).encode())
+    for text, y in sorted(rows):
+        h.update(f"{int(y)}\t{text}\n".encode("utf-8"))
+    return h.hexdigest()[:24]
+
+
+def load_shipped() -> LinearModel | None:
+    import gzip
+
+    if not MODEL_FILE.exists():
+        return None
+    d = json.loads(gzip.decompress(MODEL_FILE.read_bytes()))
+    return LinearModel(terms={g: tuple(v) for g, v in d["terms"].items()}, intercept=d["intercept"],
+                       trained_on=d["trained_on"])
+
+
+def shipped_fingerprint() -> str | None:
+    import gzip
+
+    return json.loads(gzip.decompress(MODEL_FILE.read_bytes()))["fingerprint"] if MODEL_FILE.exists() else None
+
+
+def write_shipped(library) -> LinearModel:
+    import gzip
+
+    rows = training_items(library)
+    model = train(rows)
+    d = {"fingerprint": fingerprint(rows), "intercept": model.intercept, "trained_on": model.trained_on,
+         "terms": {g: [round(idf, 6), round(coef, 6)] for g, (idf, coef) in sorted(model.terms.items())}}
+    MODEL_FILE.write_bytes(gzip.compress(json.dumps(d, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+                                         mtime=0))
+    return load_shipped()
+
+
+if __name__ == "__main__":
+    from engine.precedents import read_library
+
+    m = write_shipped(read_library())
+    print(f"{MODEL_FILE}: {len(m.terms)} n-grams, trained on {m.trained_on} clauses")

@@ -114,11 +114,12 @@ def map_citation(basis: str | None, cmap: list[dict]) -> str | None:
 class PrecedentIndex:
     """TF-IDF (sublinear tf, smoothed idf) over tokens(), cosine similarity through an inverted index."""
 
-    def __init__(self, items: list[Precedent], exclude: set[str] = frozenset(), model: bool = True):
+    def __init__(self, items: list[Precedent], exclude: set[str] = frozenset(), model="train"):
         self.items = [p for p in items if p.batch not in exclude]
-        # the clause model learns from the same items, and the probes' train split outside the excluded batches
-        self.model = None
-        if model and self.items:
+        # the clause model: given (the shipped one), or learnt from the same items and the probes' train split
+        # outside the excluded batches ("train"), or none (None)
+        self.model = model if model != "train" else None
+        if model == "train" and self.items:
             from .precedent_model import train, training_items
 
             self.model = train(training_items(self.items, exclude_batches=frozenset(exclude)))
@@ -239,8 +240,8 @@ def _library_key() -> str:
     h = hashlib.sha256(INDEX_VERSION.encode())
     from . import precedent_model
 
-    for p in (library_paths() + [PRECEDENT_DIR / "citation_map.yaml", Path(__file__), Path(precedent_model.__file__)]
-              + precedent_model.probe_paths()):
+    for p in (library_paths() + [PRECEDENT_DIR / "citation_map.yaml", Path(__file__), Path(precedent_model.__file__),
+                                 precedent_model.MODEL_FILE]):
         if p.exists():
             h.update(p.name.encode() + b"\0" + p.read_bytes())
     return h.hexdigest()[:32]
@@ -260,7 +261,9 @@ def default_index(exclude: frozenset = frozenset()) -> PrecedentIndex:
             path = cache_dir() / f"precedents-{_library_key()}.pickle"
             index = load_pickle(path)
             if not isinstance(index, PrecedentIndex):
-                index = PrecedentIndex(read_library())
+                from .precedent_model import load_shipped
+
+                index = PrecedentIndex(read_library(), model=load_shipped() or "train")
                 save_pickle(path, index)
         _default[key] = index or PrecedentIndex(read_library(), set(exclude))
     return _default[key]

@@ -74,3 +74,25 @@ def test_the_gate_silences_the_model_and_nothing_else(index):
     assert [f.rule for f in annotate(doc, [], index, gate=None)] == [PRECEDENT_RULE]
     assert [f.rule for f in annotate(doc, [], index, gate=re.compile("城投"))] == [PRECEDENT_RULE]
     assert annotate(doc, [], index, gate=re.compile("本地")) == []
+
+
+def test_the_shipped_model_is_the_model_of_the_present_library(library):
+    """rules/precedents/clause_model.json.gz is what an installed copy scores with; after a change to the library,
+    the probes or the parameters, rewrite it: python -m engine.precedent_model"""
+    from engine.precedent_model import fingerprint, load_shipped, shipped_fingerprint
+
+    rows = training_items(library)
+    assert shipped_fingerprint() == fingerprint(rows), "run: python -m engine.precedent_model"
+    shipped, fresh = load_shipped(), train(rows)
+    for text, _ in rows[::40]:
+        assert abs(shipped.probability(text) - fresh.probability(text)) < 1e-4
+
+
+def test_the_default_index_scores_with_the_shipped_model(tmp_path, monkeypatch):
+    import engine.precedents as P
+    from engine.precedent_model import load_shipped
+
+    monkeypatch.setenv("POLICYLINT_CACHE", str(tmp_path))
+    monkeypatch.setattr(P, "_default", {})
+    text = "区内老旧小区燃气管道改造工程统一由区城投公司实施。"
+    assert P.default_index().model.probability(text) == load_shipped().probability(text)
