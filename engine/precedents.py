@@ -111,6 +111,44 @@ def map_citation(basis: str | None, cmap: list[dict]) -> str | None:
 
 # ---- the index -------------------------------------------------------------------------------------------
 
+SEP = "\x1f"     # joins the tokens when pickled (no text holds it)
+
+
+class Postings:
+    """token -> [(item number, weight)], kept as a token -> row dict and three arrays (row offsets, item numbers,
+    weights), and pickled as one string and three byte strings."""
+
+    def __init__(self, postings: dict[str, list[tuple[int, float]]]):
+        from array import array
+
+        self.rows = {t: r for r, t in enumerate(postings)}
+        self.off, self.ids, self.ws = array("I", [0]), array("I"), array("d")
+        for pairs in postings.values():
+            self.ids.extend(i for i, _ in pairs)
+            self.ws.extend(w for _, w in pairs)
+            self.off.append(len(self.ids))
+
+    def get(self, token: str):
+        r = self.rows.get(token)
+        if r is None:
+            return ()
+        lo, hi = self.off[r], self.off[r + 1]
+        return zip(self.ids[lo:hi], self.ws[lo:hi])
+
+    def __getstate__(self):
+        return SEP.join(self.rows), self.off.tobytes(), self.ids.tobytes(), self.ws.tobytes()
+
+    def __setstate__(self, state):
+        from array import array
+
+        tokens, off, ids, ws = state
+        self.rows = {t: r for r, t in enumerate(tokens.split(SEP))} if tokens else {}
+        self.off, self.ids, self.ws = array("I"), array("I"), array("d")
+        self.off.frombytes(off)
+        self.ids.frombytes(ids)
+        self.ws.frombytes(ws)
+
+
 class PrecedentIndex:
     """TF-IDF (sublinear tf, smoothed idf) over tokens(), cosine similarity through an inverted index."""
 
@@ -128,7 +166,6 @@ class PrecedentIndex:
         n = len(self.items)
         self.default_idf = math.log(n + 1) + 1
         self.idf = {t: math.log((n + 1) / (c + 1)) + 1 for t, c in df.items()}
-        self.postings: dict[str, list[tuple[int, float]]] = {}
         self.violation_postings: dict[str, list[tuple[int, float]]] = {}   # the same, violations only …
         self.lawful_postings: dict[str, list[tuple[int, float]]] = {}      # … and lawful sentences only
         self.max_violation: dict[str, float] = {}   # per token, its largest weight in any violation: an upper bound
@@ -136,12 +173,18 @@ class PrecedentIndex:
             vec = self._weights(d)
             is_violation = self.items[i].label == "violation"
             for t, w in vec.items():
-                self.postings.setdefault(t, []).append((i, w))
                 (self.violation_postings if is_violation else self.lawful_postings).setdefault(t, []).append((i, w))
                 if is_violation:
                     if w > self.max_violation.get(t, 0.0):
                         self.max_violation[t] = w
+        # unpickled on every check: as dicts of lists of tuples they cost 70 ms, packed in arrays a few
+        self.violation_postings, self.lawful_postings = Postings(self.violation_postings), Postings(self.lawful_postings)
         self._memo: dict[tuple, object] = {}
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_memo"] = {}
+        return state
 
     def _weights(self, counts: Counter) -> dict[str, float]:
         idf, dflt = self.idf, self.default_idf
@@ -152,12 +195,13 @@ class PrecedentIndex:
     def _query(self, text: str) -> dict[str, float]:
         return self._weights(Counter(tokens(text)))
 
-    def _scores(self, q: dict[str, float], postings: dict | None = None) -> dict[int, float]:
-        postings = self.postings if postings is None else postings
+    def _scores(self, q: dict[str, float], postings: Postings | None = None) -> dict[int, float]:
+        if postings is None:
+            return {**self._scores(q, self.violation_postings), **self._scores(q, self.lawful_postings)}
         acc: dict[int, float] = {}
         get = acc.get
         for t, w in q.items():
-            for i, dw in postings.get(t, ()):
+            for i, dw in postings.get(t):
                 acc[i] = get(i, 0.0) + w * dw
         return acc
 
