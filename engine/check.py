@@ -254,7 +254,7 @@ def iter_findings(doc: Document, rs=None, engine: str | None = None, as_of=None,
                             sentences=_region_units(doc.sentences, lo, hi), meta=doc.meta)
             n = len(findings)
             got = with_precedents(view, findings, precedents or None, skip=lexicon(rs).rx("不比对案例"),
-                                    gate=lexicon(rs).rx("比对要素"))
+                                    gate=lexicon(rs).rx("比对要素"), fair=lexicon(rs).rx("用语模型不比对"))
             findings, extra = got[:n], got[n:]   # warnings on clauses no rule flagged come after all findings
             late.extend(extra)
         yield findings
@@ -302,7 +302,7 @@ def whole_document(doc: Document, rs, engine: str | None, as_of, precedents, inh
         from .context import lexicon
         from .precedents import annotate as with_precedents
         findings = with_precedents(doc, findings, precedents or None, skip=lexicon(rs).rx("不比对案例"),
-                                    gate=lexicon(rs).rx("比对要素"))
+                                    gate=lexicon(rs).rx("比对要素"), fair=lexicon(rs).rx("用语模型不比对"))
     return findings
 
 

@@ -334,11 +334,12 @@ def _vote(vio: list[tuple[float, Precedent]]):
 
 
 def annotate(doc, findings: list, index: PrecedentIndex | None = None, k: int = K, margin: float = MARGIN,
-             floor: float = FLOOR, skip=None, gate=None) -> list:
+             floor: float = FLOOR, skip=None, gate=None, fair=None) -> list:
     """Name the nearest published case on every finding; add a warning for clauses no rule flagged that read like
     the published violations rather than the published lawful sentences. `skip`: a regex for clauses that are not
     compared (rules/lexicon/document.rule, `for doc.precedent`: a clause correcting or forbidding a practice quotes
-    the practice, so it reads like the case it corrects)."""
+    the practice, so it reads like the case it corrects). The clause model is heard only where `gate` finds an
+    element of a violation and `fair` finds no open, equal condition stated in the clause."""
     from .finding import Finding
 
     index = index or default_index()
@@ -367,8 +368,11 @@ def annotate(doc, findings: list, index: PrecedentIndex | None = None, k: int = 
         if len(text) < MIN_CHARS:
             continue
         got = index.suspect(text, k, margin, floor)
-        # the clause model speaks only where the clause has an element of a violation (`gate`: document.rule 比对要素)
-        by_model = None if got or (gate is not None and not gate.search(text)) else index.model_suspect(text)
+        # the clause model speaks only where the clause has an element of a violation (`gate`: document.rule 比对要素;
+        # a long alternation of place names, so searched only on the model's suspects)
+        by_model = None if got else index.model_suspect(text)
+        if by_model and ((gate is not None and not gate.search(text)) or (fair is not None and fair.search(text))):
+            by_model = None   # no element of a violation, or the clause states its open, equal condition itself
         if not (got or by_model) or (skip is not None and skip.search(text)):   # the costly regex only on suspects
             continue
         if got:
