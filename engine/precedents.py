@@ -1,14 +1,16 @@
 """The precedent tier: the published cases nearest to a clause (rules/precedents/*.jsonl).
 
 Every finding names the most similar published violation of its family. A clause that no rule flags is reported
-as a warning for a person to check when it reads like the published violations more than like the published
-lawful sentences: the mean similarity of its K nearest violations must exceed that of its K nearest lawful
-sentences by MARGIN, and be at least FLOOR. Both kinds of neighbours matter: a clause full of 本地、注册、奖励 is
-near many violations, but the lawful sentences that use the same words are near too, and then it is not reported.
+as a warning for a person to check when the clause model (engine/precedent_model.py, trained on the published
+violations and lawful sentences) reads it as a violation, the clause has an element of one (a place tied to an
+operator or requirement, a named operator, access, filing, tax; rules/lexicon/document.rule 比对要素), and it does
+not state its open, equal condition or bind the administration itself (用语模型不比对). The warning names the
+nearest published violation and the words that weighed most.
 
 Similarity is the cosine of TF-IDF vectors over character bigrams (Chinese has no spaces; bigrams carry most of
-the meaning of policy wording). Digits count as one character, so "500万元" and "300万元" read alike. The index is plain Python (an inverted index, no numpy on the start-up path)
-and is cached beside the compiled rules, keyed by the library's content.
+the meaning of policy wording). Digits count as one character, so "500万元" and "300万元" read alike. The index is
+plain Python (an inverted index packed in arrays, no numpy on the start-up path) and is cached beside the
+compiled rules, keyed by the library's content.
 
 The library is data: each item says where it was published. `exclude` leaves out items (by batch) so that a
 held-out fold is never its own neighbour in cross-validation. The parameters were chosen on the training folds
@@ -27,12 +29,10 @@ from pathlib import Path
 from dsl.record import field, record
 
 PRECEDENT_DIR = Path(__file__).resolve().parents[1] / "rules" / "precedents"
-K = 2               # neighbours of each label averaged
-MARGIN = 0.10       # violations must be this much nearer than lawful sentences …
-FLOOR = 0.35        # … and at least this near
+K = 3               # nearest violations whose family and article a warning takes (similarity-weighted vote)
 MIN_CHARS = 12      # shorter sentences (headings, fragments) are not compared
 PRECEDENT_RULE = "PREC-SIMILAR"
-INDEX_VERSION = "4"
+INDEX_VERSION = "5"
 
 PUNCT = frozenset("，。；：、（）()“”\"'‘’《》〈〉,.;:!?！？【】[]—-－…·　 \t\r\n")
 
@@ -166,17 +166,13 @@ class PrecedentIndex:
         n = len(self.items)
         self.default_idf = math.log(n + 1) + 1
         self.idf = {t: math.log((n + 1) / (c + 1)) + 1 for t, c in df.items()}
-        self.violation_postings: dict[str, list[tuple[int, float]]] = {}   # the same, violations only …
-        self.lawful_postings: dict[str, list[tuple[int, float]]] = {}      # … and lawful sentences only
-        self.max_violation: dict[str, float] = {}   # per token, its largest weight in any violation: an upper bound
+        self.violation_postings: dict[str, list[tuple[int, float]]] = {}   # token -> [(violation, weight)] …
+        self.lawful_postings: dict[str, list[tuple[int, float]]] = {}      # … and the same for lawful sentences
         for i, d in enumerate(docs):
             vec = self._weights(d)
             is_violation = self.items[i].label == "violation"
             for t, w in vec.items():
                 (self.violation_postings if is_violation else self.lawful_postings).setdefault(t, []).append((i, w))
-                if is_violation:
-                    if w > self.max_violation.get(t, 0.0):
-                        self.max_violation[t] = w
         # unpickled on every check: as dicts of lists of tuples they cost 70 ms, packed in arrays a few
         self.violation_postings, self.lawful_postings = Postings(self.violation_postings), Postings(self.lawful_postings)
         self._memo: dict[tuple, object] = {}
@@ -232,36 +228,8 @@ class PrecedentIndex:
                 break
         return self._remember(key, best)
 
-    def judge(self, text: str, k: int = K, floor: float = FLOOR):
-        """(mean similarity of the k nearest violations, of the k nearest lawful sentences, the violations, the
-        lawful sentences) — or None when the clause cannot reach `floor` with its nearest violations. Most clauses
-        stop at the upper bound: a sum over the clause's tokens of its weight times the token's largest weight in
-        any violation."""
-        key = ("j", text, k, floor)
-        if key in self._memo:
-            return self._memo[key]
-        q = self._query(text)
-        mv = self.max_violation
-        if sum(w * mv.get(t, 0.0) for t, w in q.items()) < floor:
-            return self._remember(key, None)
-        vio = heapq.nlargest(k, self._scores(q, self.violation_postings).items(), key=lambda kv: kv[1])
-        sv = sum(s for _, s in vio) / k
-        if sv < floor:
-            return self._remember(key, None)
-        ok = heapq.nlargest(k, self._scores(q, self.lawful_postings).items(), key=lambda kv: kv[1])
-        sl = sum(s for _, s in ok) / k
-        return self._remember(key, (sv, sl, [(s, self.items[i]) for i, s in vio], [(s, self.items[i]) for i, s in ok]))
-
-    def suspect(self, text: str, k: int = K, margin: float = MARGIN, floor: float = FLOOR):
-        """The judgement when the clause reads like the published violations rather than the lawful sentences:
-        by its nearest neighbours (margin over the lawful ones), or by the clause model (precedent_model)."""
-        got = self.judge(text, k, floor)
-        if got and got[0] >= floor and got[0] - got[1] >= margin and got[2]:
-            return got
-        return None
-
-    def model_suspect(self, text: str, threshold: float | None = None):
-        """(probability, the n-grams behind it) when the clause model reads the clause as a violation."""
+    def model_suspect(self, text: str, threshold: float | None = None) -> float | None:
+        """The probability, when the clause model reads the clause as a violation (its words: `model.reasons`)."""
         if self.model is None:
             return None
         from .precedent_model import THRESHOLD
@@ -271,9 +239,7 @@ class PrecedentIndex:
             prob = self._memo[key]
         else:
             prob = self._remember(key, self.model.probability(text))
-        if prob < (THRESHOLD if threshold is None else threshold):
-            return None
-        return prob, self.model.reasons(text)
+        return None if prob < (THRESHOLD if threshold is None else threshold) else prob
 
     def nearest_violations(self, text: str, k: int = 3) -> list[tuple[float, Precedent]]:
         scores = self._scores(self._query(text), self.violation_postings)
@@ -333,8 +299,8 @@ def _vote(vio: list[tuple[float, Precedent]]):
     return family, article
 
 
-def annotate(doc, findings: list, index: PrecedentIndex | None = None, k: int = K, margin: float = MARGIN,
-             floor: float = FLOOR, skip=None, gate=None, fair=None) -> list:
+def annotate(doc, findings: list, index: PrecedentIndex | None = None, k: int = K, skip=None, gate=None,
+             fair=None) -> list:
     """Name the nearest published case on every finding; add a warning for clauses no rule flagged that read like
     the published violations rather than the published lawful sentences. `skip`: a regex for clauses that are not
     compared (rules/lexicon/document.rule, `for doc.precedent`: a clause correcting or forbidding a practice quotes
@@ -367,31 +333,21 @@ def annotate(doc, findings: list, index: PrecedentIndex | None = None, k: int = 
         text = doc.unit_text(unit)
         if len(text) < MIN_CHARS:
             continue
-        got = index.suspect(text, k, margin, floor)
-        # the clause model speaks only where the clause has an element of a violation (`gate`: document.rule 比对要素;
-        # a long alternation of place names, so searched only on the model's suspects)
-        by_model = None if got else index.model_suspect(text)
-        if by_model and ((gate is not None and not gate.search(text)) or (fair is not None and fair.search(text))):
-            by_model = None   # no element of a violation, or the clause states its open, equal condition itself
-        if not (got or by_model) or (skip is not None and skip.search(text)):   # the costly regex only on suspects
+        prob = index.model_suspect(text)
+        if prob is None or (skip is not None and skip.search(text)):   # the costly regexes only on the suspects
             continue
-        if got:
-            sv, sl, vio, ok = got
-            best, p = vio[0]
-            near_ok = f"最相近的合规例句（{ok[0][1].source_title}）相似度 {ok[0][0]:.0%}" if ok else "没有相近的合规例句"
-            why = (f"没有规则命中本句。本句与 {len(vio)} 个最相近的已公布违规案例平均相似度 {sv:.0%}"
-                   f"（最相近的是“{p.text[:60]}”，{best:.0%}），与最相近的已收录合规例句平均相似度 {sl:.0%}"
-                   f"（{near_ok}）；更像违规案例，故提示人工核实。")
-        else:
-            vio = index.nearest_violations(text, k + 1)
-            if not vio:
-                continue
-            prob, words = by_model
-            best, p = vio[0]
-            said = "、".join(f"“{w}”" for w in words) or "（无突出字词）"
-            why = (f"没有规则命中本句。依据已公布典型案例和合规例句的用语比对，本句读作违规条款的可能性为 {prob:.0%}"
-                   f"（主要因为{said}等字词），最相近的已公布违规案例是“{p.text[:60]}”（相似度 {best:.0%}）；"
-                   f"这是用语上的相似，不是规则认定，故提示人工核实。")
+        # the clause model speaks only where the clause has an element of a violation (`gate`: document.rule 比对要素)
+        # and does not state its open, equal condition or bind the administration itself (`fair`: 用语模型不比对)
+        if (fair is not None and fair.search(text)) or (gate is not None and not gate.search(text)):
+            continue   # (the gate last: it spells out every place name of China, the slowest of the three)
+        vio = index.nearest_violations(text, k)
+        if not vio:
+            continue
+        best, p = vio[0]
+        said = "、".join(f"“{w}”" for w in index.model.reasons(text)) or "（无突出字词）"
+        why = (f"没有规则命中本句。依据已公布典型案例和合规例句的用语比对，本句读作违规条款的可能性为 {prob:.0%}"
+               f"（主要因为{said}等字词），最相近的已公布违规案例是“{p.text[:60]}”（相似度 {best:.0%}）；"
+               f"这是用语上的相似，不是规则认定，故提示人工核实。")
         family, article = _vote(vio)
         basis = f"{REGULATION}{article}" if article else (p.basis or "（案例未载明条款）")
         if article and p.basis and REGULATION not in p.basis:

@@ -64,7 +64,7 @@ def test_the_held_out_batch_is_never_its_own_neighbour(library):
 def test_a_lawful_sentence_is_not_reported(library):
     index = PrecedentIndex(library)
     lawful = [p for p in library if p.label == "compliant" and len(p.text) > 30][:40]
-    assert not [p.id for p in lawful if index.suspect(p.text)]
+    assert not [p.id for p in lawful if index.model_suspect(p.text)]
 
 
 def test_every_finding_names_the_nearest_published_case():
