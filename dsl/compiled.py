@@ -96,14 +96,14 @@ class RuleSet:
 
     # Needed only while compiling (the automaton, the regex plan and the explanations are made from them):
     # left out of the cache file, which every `policylint check` reads.
-    COMPILE_ONLY = ("literal_keys", "groups", "regex_anchors", "regex_keys")
+    COMPILE_ONLY = ("literal_keys", "groups", "regex_anchors", "regex_keys", "value_keys")
 
     def for_cache(self):
         import copy
 
         slim = copy.copy(self)
         for name in self.COMPILE_ONLY:
-            setattr(slim, name, {})
+            setattr(slim, name, type(getattr(self, name))())
         slim.regex_blob = None   # written after the pickle and read lazily (engine.cachefiles, tail=)
         return slim
 
