@@ -134,6 +134,13 @@ class DurableEvaluator:
         self.partitions.append(got)
         return got
 
+    def prepare(self) -> None:
+        """Create every partition's ruleset now (a resident process, before it forks for each command)."""
+        with self._lock:
+            for part in self.rs.partitions:
+                if part[0] not in self._made:
+                    self._register(part)
+
     def _on_action(self, message: str, hits: set) -> None:
         # durable hands back the fact as it was asserted: {"r12":{"m":<fact>}}, and every fact is asserted with its
         # id first (_project). One rule and one whole fact (its length known) is read off the string; anything else

@@ -21,6 +21,8 @@ CACHE_VERSION = "4"
 ENGINE_DIR = Path(__file__).resolve().parent
 
 _memo: dict[str, RuleSet] = {}
+_seen: dict[tuple, str] = {}    # rule files -> their fingerprint when last looked at
+_fresh: dict[tuple, str] = {}   # the same, taken as still true in a resident command's fork (assume_unchanged)
 
 
 ENGINE_FILES = ("regex_cache.py", "regex_guard.py", "durable_eval.py", "rulebook.py", "check.py", "features.py")
@@ -100,7 +102,7 @@ def load_rules(paths: list[Path] | None = None, use_cache: bool = True) -> RuleS
     paths = [Path(p) for p in paths] if paths else rule_files()
     if not paths:
         raise RuleLoadError(f"没有找到规则文件（{RULES_DIR}/**/*.rule）")
-    fp = fingerprint(paths)
+    fp = _seen[tuple(paths)] = _fresh.get(tuple(paths)) or fingerprint(paths)
     if fp in _memo:
         return _memo[fp]
     cache_file = cache_dir() / f"rules-{fp}.pickle"
@@ -117,6 +119,12 @@ def load_rules(paths: list[Path] | None = None, use_cache: bool = True) -> RuleS
             old.unlink(missing_ok=True)   # keep the few newest; every rule edit makes a new one
     _memo[fp] = rs
     return rs
+
+
+def assume_unchanged() -> None:
+    """In a fork of `policylint resident`, which looked at the rule files just before forking: the rule sets it
+    loaded are taken as they are, without looking at every file's stat again."""
+    _fresh.update(_seen)
 
 
 def rule_regexes(rs: RuleSet) -> dict[str, list[tuple[str, str]]]:
