@@ -73,10 +73,10 @@ def forward(argv: list[str], path: str | None = None) -> int | None:
 
 
 def main() -> None:
-    """`python -c "from engine.resident_client import main; main()" ARGS…`: forward, else the usual command."""
+    """`python -c "from engine.resident_client import main; main()" ARGS…`: forward, else the usual command (this
+    process becomes `python -m engine.cli ARGS…`, told not to forward again)."""
     code = forward(sys.argv[1:])
     if code is None:
-        from engine.cli import run
-        run(resident=False)
-    sys.stdout.flush()
+        os.environ[ENV] = ""
+        os.execv(sys.executable, [sys.executable, "-m", "engine.cli", *sys.argv[1:]])
     os._exit(code)

@@ -69,12 +69,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
 
 
-def run(resident: bool = True) -> None:
+def run() -> None:
     """The console entry: main(), then exit without tearing down every object of the run (a measurable part of
     a short check); output is flushed and caches are saved first. With POLICYLINT_RESIDENT set, the command goes
     to that resident process (engine/cli/resident.py) when it answers."""
     code = None
-    if resident and os.environ.get("POLICYLINT_RESIDENT"):
+    if os.environ.get("POLICYLINT_RESIDENT"):
         from engine.resident_client import forward
         code = forward(sys.argv[1:])
     if code is None:

@@ -183,13 +183,17 @@ def serve_one(conn, server, state: dict) -> None:
             state["told"] = True
             print("policylint 常驻进程：程序或典型案例库已更新，请重启常驻进程；在此之前命令由客户端自行运行",
                   file=sys.stderr, flush=True)
-        if uid != os.getuid() or theirs != mine or len(fds) != 3 or stale:
+        ok = uid == os.getuid() and theirs == mine and len(fds) == 3 and not stale
+        if ok:
+            from engine.rulebook import load_rules
+            try:
+                load_rules()   # rules edited since the last command are compiled here, once, not in every fork
+            except Exception:
+                ok = False     # a rule file that does not compile: the client runs the command and reports it
+        if not ok:
             conn.sendall(resident_client.DECLINED.to_bytes(4, "big"))
             return
         import gc
-
-        from engine.rulebook import load_rules
-        load_rules()   # rules edited since the last command are compiled here, once, not in every fork
         gc.freeze()
         pid = os.fork()
         if pid == 0:
