@@ -80,7 +80,8 @@ class RuleSet:
     literal_keys: dict[str, list[str]] = field(default_factory=dict)   # literal text -> operand keys it serves
     regex_keys: dict[str, str] = field(default_factory=dict)           # operand key -> regex pattern
     regex_anchors: dict[str, tuple] = field(default_factory=dict)      # regex key -> literals one of which it needs
-    regex_code: dict[str, tuple] = field(default_factory=dict)         # pattern -> engine.regex_cache.precompile()
+    regex_code: dict[str, tuple] = field(default_factory=dict)         # pattern -> engine.regex_cache.pack() entry
+    regex_blob: object = None      # the opcodes regex_code points into: bytes, or the cache file's mapped tail
     regex_signature: tuple = ()                                        # the interpreter regex_code was made by
     value_keys: list = field(default_factory=list)                     # automaton value id -> operand keys
     durable_json: dict = field(default_factory=dict)                   # partition -> durable's ruleset JSON
@@ -95,15 +96,22 @@ class RuleSet:
 
     # Needed only while compiling (the automaton, the regex plan and the explanations are made from them):
     # left out of the cache file, which every `policylint check` reads.
-    COMPILE_ONLY = ("literal_keys", "groups", "regex_anchors", "regex_keys")
+    COMPILE_ONLY = ("literal_keys", "groups", "regex_anchors", "regex_keys", "value_keys")
 
     def for_cache(self):
         import copy
 
         slim = copy.copy(self)
         for name in self.COMPILE_ONLY:
-            setattr(slim, name, {})
+            setattr(slim, name, type(getattr(self, name))())
+        slim.regex_blob = None   # written after the pickle and read lazily (engine.cachefiles, tail=)
         return slim
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        if state.get("regex_blob") is not None:
+            state["regex_blob"] = bytes(state["regex_blob"])   # a mapped cache file travels as bytes (Dask)
+        return state
 
     def by_id(self) -> dict[str, CompiledRule]:
         return {r.id: r for r in self.rules}

@@ -31,18 +31,19 @@ def rule_files(rules_dir: Path | None = None) -> list[Path]:
     return sorted(files)
 
 
-def _tree(path) -> Path:
+def _tree(path, root: Path | None = None) -> Path:
     """The folder whose term tables a rule file may use: rules/ for the packs (never what lies above it: a rule
     file at the top of rules/ would otherwise put the whole checkout, or site-packages, in the walk), else the
-    folder above the file's own."""
+    folder above the file's own. `root`: RULES_DIR resolved (once for many files)."""
     p = Path(path).resolve()
-    root = RULES_DIR.resolve()
+    root = root or RULES_DIR.resolve()
     return root if p.is_relative_to(root) else p.parent.parent
 
 
 def source_files(paths: list[Path]) -> list[Path]:
     """Everything that shapes the compiled form: the rule files, the law they cite, and this compiler."""
-    tables = sorted({t for r in {_tree(p) for p in paths} for t in r.rglob("*.csv")})   # term tables (the gazetteer)
+    root = RULES_DIR.resolve()
+    tables = sorted({t for r in {_tree(p, root) for p in paths} for t in r.rglob("*.csv")})   # term tables (the gazetteer)
     return (list(paths) + tables + sorted(LAW_DIR.glob("*.yaml")) + sorted(DSL_DIR.glob("*.py"))
             + [DSL_DIR / "grammar.lark"])
 

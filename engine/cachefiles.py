@@ -3,6 +3,10 @@
 A cache file is a pickle, and loading a pickle runs code: so a cache is trusted only when this user wrote it.
 Files are written owner-only (directory 0700, file 0600) with a sha256 of the payload in front; one that is owned
 by someone else, writable by group or others, or whose digest does not match is ignored and rebuilt.
+
+A file may carry a tail of plain bytes before the pickle (the rules' regex opcodes, ~9 MB): it is mapped, not
+read, and not covered by the digest — whoever reads a piece of it checks that piece (engine.regex_cache keeps a
+crc32 per regex and compiles the pattern afresh on a mismatch). A check then reads and hashes only the pickle.
 """
 from __future__ import annotations
 
@@ -16,7 +20,8 @@ except ImportError:  # pragma: no cover
     import pickle
 from pathlib import Path
 
-MAGIC = b"PLC1"
+MAGIC = b"PLC1"          # MAGIC, sha256(pickle), pickle
+MAGIC_TAIL = b"PLC2"     # MAGIC_TAIL, sha256(pickle), tail length (8 bytes, little-endian), tail, pickle
 
 
 def cache_dir() -> Path:
@@ -26,7 +31,7 @@ def cache_dir() -> Path:
     return Path(base)
 
 
-def save_pickle(path: Path, obj) -> bool:
+def save_pickle(path: Path, obj, tail: bytes | None = None) -> bool:
     """Write atomically (another policylint may be reading it). A cache that cannot be written only costs
     speed, so every failure is swallowed and reported as False."""
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -35,7 +40,12 @@ def save_pickle(path: Path, obj) -> bool:
         payload = pickle.dumps(obj, protocol=5)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(MAGIC + hashlib.sha256(payload).digest() + payload)
+            if tail is None:
+                fh.write(MAGIC + hashlib.sha256(payload).digest() + payload)
+            else:
+                fh.write(MAGIC_TAIL + hashlib.sha256(payload).digest() + len(tail).to_bytes(8, "little"))
+                fh.write(tail)
+                fh.write(payload)
         os.replace(tmp, path)
         return True
     except Exception:
@@ -55,15 +65,40 @@ def trusted(path: Path) -> bool:
         return False
 
 
-def load_pickle(path: Path):
-    """The cached object, or None when it is missing, untrusted, altered or unreadable (then it is rebuilt)."""
+def load_pickle(path: Path, tail: bool = False):
+    """The cached object, or None when it is missing, untrusted, altered or unreadable (then it is rebuilt).
+    With tail=True: (object, the file's tail as a read-only buffer, b"" when it has none), or None."""
     if not trusted(path):
         return None
+    import gc
+
     try:
-        data = path.read_bytes()
-        head, digest, payload = data[:4], data[4:36], data[36:]
-        if head != MAGIC or hashlib.sha256(payload).digest() != digest:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+            if head == MAGIC_TAIL:
+                import mmap
+
+                mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+                view = memoryview(mapped)
+                n = int.from_bytes(view[36:44], "little")
+                buf, payload = view[44:44 + n], view[44 + n:]
+                digest = bytes(view[4:36])
+            elif head == MAGIC:
+                data = fh.read()
+                buf, payload, digest = b"", memoryview(data)[32:], data[:32]
+            else:
+                return None
+        if hashlib.sha256(payload).digest() != digest:
             return None
-        return pickle.loads(payload)
+        # a cache holds ~10^6 small objects: the cycle collector would otherwise run dozens of times while they
+        # are made, and none of them is garbage
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            obj = pickle.loads(payload)
+        finally:
+            if enabled:
+                gc.enable()
+        return (obj, buf) if tail else obj
     except Exception:
         return None

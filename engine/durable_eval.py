@@ -110,7 +110,7 @@ class DurableEvaluator:
         self.rs = rs
         self._lock = threading.Lock()
         self.partitions: list[tuple[int, str, set[str], str]] = []   # (C handle, unit kind, fact keys, name)
-        self._pending = list(rs.partitions)   # registered on first use: a draft needs only the text rulesets
+        self._made: dict[str, tuple] = {}   # name -> its entry in partitions, made on first use
         self._doc_counter = 0
         self._sizes: dict[str, int] = {}
         counts: dict[str, int] = {}
@@ -118,20 +118,28 @@ class DurableEvaluator:
             counts[unit] = counts.get(unit, 0) + 1
         self._single = {u for u, n in counts.items() if n == 1}   # units whose rules are all in one partition
 
-    def _register(self, units) -> None:
+    def _register(self, part) -> tuple:
+        """A partition's ruleset, created in durable on its first fact (a draft's facts reach only some)."""
         rs = self.rs
-        for part in [p for p in self._pending if p[1] in units]:
-            self._pending.remove(part)
-            name, unit, idxs = part
-            DurableEvaluator._ruleset_serial += 1
-            rs_name = f"pl{DurableEvaluator._ruleset_serial}_{rs.fingerprint[:8]}_{name}"
-            try:
-                handle = self._c.create_ruleset(rs_name, durable_definition(rs, name))
-            except Exception as e:
-                raise EngineError(f"durable-rules 无法建立规则集 {name}：{e}") from None
-            used = set().union(*(all_atoms(rs.rules[i].expr) for i in idxs))
-            keys = {f"a{a}" for a in used} | {f"v{a}" for a in used}
-            self.partitions.append((handle, unit, keys, name))
+        name, unit, idxs = part
+        DurableEvaluator._ruleset_serial += 1
+        rs_name = f"pl{DurableEvaluator._ruleset_serial}_{rs.fingerprint[:8]}_{name}"
+        try:
+            handle = self._c.create_ruleset(rs_name, durable_definition(rs, name))
+        except Exception as e:
+            raise EngineError(f"durable-rules 无法建立规则集 {name}：{e}") from None
+        used = set().union(*(all_atoms(rs.rules[i].expr) for i in idxs))
+        keys = {f"a{a}" for a in used} | {f"v{a}" for a in used}
+        got = self._made[name] = (handle, unit, keys, name)
+        self.partitions.append(got)
+        return got
+
+    def prepare(self) -> None:
+        """Create every partition's ruleset now (a resident process, before it forks for each command)."""
+        with self._lock:
+            for part in self.rs.partitions:
+                if part[0] not in self._made:
+                    self._register(part)
 
     def _on_action(self, message: str, hits: set) -> None:
         # durable hands back the fact as it was asserted: {"r12":{"m":<fact>}}, and every fact is asserted with its
@@ -154,16 +162,16 @@ class DurableEvaluator:
         """facts_by_unit: unit kind -> facts (each with 'id'). Returns {(rule index, fact id)}."""
         c = self._c
         with self._lock:
-            if self._pending:
-                self._register(set(facts_by_unit))
             self._doc_counter += 1
             sid = f"d{self._doc_counter}"
             hits: set[tuple[int, str]] = set()
-            for handle, unit, keys, name in self.partitions:
+            for part in self.rs.partitions:
+                name, unit = part[0], part[1]
                 # a fact carrying `_parts` (text units, see engine.check) goes only where a rule could match it
                 facts = [f for f in facts_by_unit.get(unit, ()) if name in f.get("_parts", (name,))]
                 if not facts:
                     continue
+                handle, unit, keys, name = self._made.get(name) or self._register(part)
                 mine = None if unit in self._single else keys
                 parts = [_dumps(_project(f, mine, sid, unit)) for f in facts]
                 self._sizes = {f["id"]: len(t) for f, t in zip(facts, parts)}   # read by _on_action

@@ -154,9 +154,9 @@ def _compiled(p, n: int, rs):
     if got is None:
         from dsl.compiled import overlapping
 
-        from .regex_cache import rebuild
+        from .regex_cache import rebuild_packed
         pattern = p["patterns"][n][0]
-        rx = rebuild(overlapping(pattern), rs.regex_code.get(pattern), rs.regex_signature)
+        rx = rebuild_packed(overlapping(pattern), rs.regex_code.get(pattern), rs.regex_blob, rs.regex_signature)
         got = _RX[(id(p), n)] = (rx, rx.groups > 0 and rx.pattern.startswith("(?=("))
     return got
 

@@ -17,13 +17,13 @@ already contains both clauses.
 """
 from __future__ import annotations
 
-import re
+from .regex_cache import cached   # the compiled code is kept across runs (engine.regex_cache)
 
-DEFINITION = re.compile(
+DEFINITION = cached(
     r"本(?:办法|措施|规定|细则|实施细则|政策|通知|意见|方案|文件|计划|若干措施|条例|规则|决定|公告)(?:中)?所称(?:的)?"
     r"[“\"「]?(?P<term>[^，。；：、“”\"「」（）]{2,20}?)[”\"」]?[，,]?(?:是指|指|系指|即|包括)(?P<body>[^。；]{4,160})")
-ITEM_HEAD = re.compile(r"^\s*(?:[（(][一二三四五六七八九十百\d]+[)）]|\d+[.．、]|[一二三四五六七八九十]+、)\s*")
-ARTICLE_HEAD = re.compile(r"^\s*第[一二三四五六七八九十百零〇\d]+条\s*")
+ITEM_HEAD = cached(r"^\s*(?:[（(][一二三四五六七八九十百\d]+[)）]|\d+[.．、]|[一二三四五六七八九十]+、)\s*")
+ARTICLE_HEAD = cached(r"^\s*第[一二三四五六七八九十百零〇\d]+条\s*")
 MAX_READINGS = 2000          # a hostile draft with thousands of defined terms costs at most this many readings
 
 
@@ -51,7 +51,7 @@ class Reading:
         return p if p < self.unit.end - self.unit.start else None
 
 
-SCOPE = re.compile(
+SCOPE = cached(
     r"本(?:办法|措施|规定|细则|实施细则|政策|通知|意见|方案|文件|计划|若干措施|规则|决定)(?:的)?适用(?:范围|对象)?(?:为|是|于|：)"
     r"(?P<body>[^。；]{0,80}?(?:注册|纳税|税收|登记|户籍|总部)[^。；]{0,40}?的)(?P<term>企业|经营主体|市场主体|经营者|"
     r"单位|项目|机构|个体工商户|供应商|投资者|投资主体)")

@@ -50,6 +50,35 @@ def rebuild(pattern: str, args, sig) -> re.Pattern:
     return re.compile(pattern, args[0] if args else 0)
 
 
+def pack(codes: dict[str, tuple | None]) -> tuple[dict[str, tuple], bytes]:
+    """{pattern: precompile()} as ({pattern: (flags, offset, length, crc32, groups, groupindex, indexgroup)}, one
+    bytes blob of every opcode list): the rules' cache keeps the blob after its pickle, mapped and never read
+    whole (engine.cachefiles) — a check uses a third of the rules' regexes."""
+    import zlib
+
+    index, parts, offset = {}, [], 0
+    for pattern, args in codes.items():
+        if args is None:
+            continue
+        flags, code, groups, groupindex, indexgroup = args
+        index[pattern] = (flags, offset, len(code), zlib.crc32(code), groups, groupindex, indexgroup)
+        parts.append(code)
+        offset += len(code)
+    return index, b"".join(parts)
+
+
+def rebuild_packed(pattern: str, entry, blob, sig) -> re.Pattern:
+    """rebuild() from a pack() entry; a piece of the blob that does not match its crc32 is compiled afresh."""
+    if entry is not None and blob is not None:
+        import zlib
+
+        flags, offset, length, crc, groups, groupindex, indexgroup = entry
+        code = bytes(blob[offset:offset + length])
+        if len(code) == length and zlib.crc32(code) == crc:
+            return rebuild(pattern, (flags, code, groups, groupindex, indexgroup), sig)
+    return rebuild(pattern, None, sig)
+
+
 # ---- the same for the engine's own regexes (segmentation, document context) ------------------------------
 
 _static: dict | None = None

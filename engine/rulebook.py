@@ -17,10 +17,12 @@ from dsl.loader import RULES_DIR, compile_rules, rule_files, source_files
 from .cachefiles import cache_dir, load_pickle, save_pickle
 from .errors import EngineError, RuleLoadError
 
-CACHE_VERSION = "3"
+CACHE_VERSION = "4"
 ENGINE_DIR = Path(__file__).resolve().parent
 
 _memo: dict[str, RuleSet] = {}
+_seen: dict[tuple, str] = {}    # rule files -> their fingerprint when last looked at
+_fresh: dict[tuple, str] = {}   # the same, taken as still true in a resident command's fork (assume_unchanged)
 
 
 ENGINE_FILES = ("regex_cache.py", "regex_guard.py", "durable_eval.py", "rulebook.py", "check.py", "features.py")
@@ -100,21 +102,29 @@ def load_rules(paths: list[Path] | None = None, use_cache: bool = True) -> RuleS
     paths = [Path(p) for p in paths] if paths else rule_files()
     if not paths:
         raise RuleLoadError(f"没有找到规则文件（{RULES_DIR}/**/*.rule）")
-    fp = fingerprint(paths)
+    fp = _seen[tuple(paths)] = _fresh.get(tuple(paths)) or fingerprint(paths)
     if fp in _memo:
         return _memo[fp]
     cache_file = cache_dir() / f"rules-{fp}.pickle"
-    rs = load_pickle(cache_file) if use_cache else None
-    if isinstance(rs, RuleSet) and rs.fingerprint == fp:
+    got = load_pickle(cache_file, tail=True) if use_cache else None
+    if got and isinstance(got[0], RuleSet) and got[0].fingerprint == fp:
+        rs = got[0]
+        rs.regex_blob = got[1]
         _memo[fp] = rs
         return rs
     rs = compile_paths(paths)
     rs.fingerprint = fp
-    if use_cache and save_pickle(cache_file, rs.for_cache()):
+    if use_cache and save_pickle(cache_file, rs.for_cache(), tail=rs.regex_blob):
         for old in sorted(cache_file.parent.glob("rules-*.pickle"), key=lambda f: f.stat().st_mtime)[:-4]:
             old.unlink(missing_ok=True)   # keep the few newest; every rule edit makes a new one
     _memo[fp] = rs
     return rs
+
+
+def assume_unchanged() -> None:
+    """In a fork of `policylint resident`, which looked at the rule files just before forking: the rule sets it
+    loaded are taken as they are, without looking at every file's stat again."""
+    _fresh.update(_seen)
 
 
 def rule_regexes(rs: RuleSet) -> dict[str, list[tuple[str, str]]]:
@@ -166,7 +176,8 @@ def build_indexes(rs: RuleSet):
 
     from .durable_eval import definitions
 
-    rs.regex_code = {p: regex_cache.precompile(overlapping(p)) for p in set(rs.regex_keys.values())}
+    rs.regex_code, rs.regex_blob = regex_cache.pack(
+        {p: regex_cache.precompile(overlapping(p)) for p in sorted(set(rs.regex_keys.values()))})
     rs.durable_json = definitions(rs)   # also checks durable's static limits at load time (P10)
     from .check import _bases, _examples, _gates, _shown_keys
     from .features import _build_scan_plan, _plan, _regex_plan, automaton_entries, unit_plan

@@ -48,11 +48,11 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}   
 CPU: dict[tuple, list[float]] = {}   # command -> CPU seconds of each run (the command and the workers it waited for)
 
 
-def run_measured(cmd: list[str], **kw) -> tuple[float, float, int]:
+def run_measured(cmd: list[str], env: dict | None = None, **kw) -> tuple[float, float, int]:
     """(wall seconds, peak resident MB of the child, exit code): os.wait4 gives the child's own rusage (its CPU time
     includes the worker processes it waited for), kept in CPU for the report."""
     t = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV, **kw)
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env or ENV, **kw)
     _, status, usage = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t
     p.returncode = os.waitstatus_to_exitcode(status)
@@ -128,6 +128,39 @@ def test_bench_one_docx_vs_interpreter_start(benchmark, tier):
     ref = median_of([sys.executable, "-c", "pass"], 9)
     benchmark.pedantic(lambda: run_measured(cmd), rounds=9, iterations=1)
     _report(benchmark, f"check one .docx {' '.join(tier)}", benchmark.stats.stats.median, ref, 3,
+            cpu=(cpu(cmd), cpu([sys.executable, "-c", "pass"])))
+
+
+@pytest.fixture(scope="module")
+def resident(tmp_path_factory):
+    """A `policylint resident` process for the resident-mode benchmark (measured apart from the plain command)."""
+    import signal
+
+    d = tmp_path_factory.mktemp("resident")
+    os.chmod(d, 0o700)
+    sock = d / "sock"
+    proc = subprocess.Popen(policylint_cmd() + ["resident", "--socket", str(sock)], env=ENV,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while not sock.exists() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.2)
+    assert sock.exists()
+    yield sock
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=30)
+
+
+@TIERS
+def test_bench_one_docx_resident_vs_interpreter_start(benchmark, resident, tier):
+    """The same .docx check handed to `policylint resident` by its client (POLICYLINT_RESIDENT): the client's
+    whole run, start-up included, against the start of the same interpreter. Not the plain command's number."""
+    cmd = [sys.executable, "-c", "from engine.resident_client import main; main()",
+           "check", "--no-config", *tier, str(SAMPLES / "sample_draft.docx")]
+    env = dict(ENV, POLICYLINT_RESIDENT=str(resident))
+    subprocess.run(cmd, capture_output=True, env=env)
+    ref = median_of([sys.executable, "-c", "pass"], 9)
+    benchmark.pedantic(lambda: run_measured(cmd, env=env), rounds=9, iterations=1)
+    _report(benchmark, f"resident (CPU: the client only): check one .docx {' '.join(tier)}", benchmark.stats.stats.median, ref, 3,
             cpu=(cpu(cmd), cpu([sys.executable, "-c", "pass"])))
 
 

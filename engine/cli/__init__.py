@@ -16,10 +16,10 @@ from .common import EXIT_BAD_INPUT, EXIT_CLEAN, EXIT_FINDINGS, ChineseParser, ve
 # the command modules in help order, and the module of each top-level command: `policylint check FILE` imports
 # and builds only the check command's parser (every other module's imports and argparse's look-ups of help
 # translations are a measurable part of a one-draft check)
-MODULES = ("check", "rules", "eval", "review", "market", "cases", "report", "users", "serve", "campaign")
+MODULES = ("check", "rules", "eval", "review", "market", "cases", "report", "users", "serve", "campaign", "resident")
 COMMAND_MODULE = {"check": "check", "rules": "rules", "eval": "eval", "review": "review", "list": "market",
                   "filing": "market", "cases": "cases", "report": "report", "users": "users", "serve": "serve",
-                  "campaign": "campaign"}
+                  "campaign": "campaign", "resident": "resident"}
 
 
 class _Version(argparse.Action):
@@ -71,8 +71,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def run() -> None:
     """The console entry: main(), then exit without tearing down every object of the run (a measurable part of
-    a short check); output is flushed and caches are saved first."""
-    code = main()
+    a short check); output is flushed and caches are saved first. With POLICYLINT_RESIDENT set, the command goes
+    to that resident process (engine/cli/resident.py) when it answers."""
+    code = None
+    if os.environ.get("POLICYLINT_RESIDENT"):
+        from engine.resident_client import forward
+        code = forward(sys.argv[1:])
+    if code is None:
+        code = main()
     from engine.regex_cache import save
     save()
     try:

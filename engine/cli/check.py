@@ -100,8 +100,10 @@ def settings(args, rs):
     from engine import config
 
     cfg = config.Config() if args.no_config else config.load(args.config)
-    known = [(r.id, r.family) for r in rs.rules] + _extra_rule_ids()
     select, ignore = _patterns(args.select), _patterns(args.ignore)
+    # the rule ids are looked at only when something selects or ignores rules
+    known = ([(r.id, r.family) for r in rs.rules] + _extra_rule_ids()
+             if select or ignore or cfg.select or cfg.ignore else [])
     for flag, pats in (("--select", select), ("--ignore", ignore)):
         bad = config.unknown_patterns(pats, known)
         if bad:

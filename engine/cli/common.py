@@ -14,6 +14,7 @@ class ChineseParser(argparse.ArgumentParser):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("add_help", False)
+        kwargs.setdefault("formatter_class", _Formatter)
         super().__init__(*args, **kwargs)
         self._positionals.title = "参数"
         self._optionals.title = "选项"
@@ -28,6 +29,37 @@ class ChineseParser(argparse.ArgumentParser):
     def error(self, message: str):
         self.print_usage(sys.stderr)
         raise UserError(f"命令用法有误：{_cn_argparse(message)}（用 -h 查看帮助）")
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, its width found as shutil.get_terminal_size() finds it, without importing shutil
+    (argparse makes a formatter for every add_argument; shutil's imports are a measurable part of a check)."""
+
+    def __init__(self, prog, indent_increment=2, max_help_position=24, width=None):
+        if width is None:
+            width = _columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+def _columns() -> int:
+    import os
+
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    try:
+        lines = int(os.environ["LINES"])
+    except (KeyError, ValueError):
+        lines = 0
+    if columns <= 0 or lines <= 0:
+        try:
+            size = os.get_terminal_size(sys.__stdout__.fileno())
+        except (AttributeError, ValueError, OSError):
+            size = os.terminal_size((80, 24))
+        if columns <= 0:
+            columns = size.columns or 80
+    return columns
 
 
 def _cn_argparse(msg: str) -> str:
