@@ -247,14 +247,31 @@ class PrecedentIndex:
 
 
 def _library_key() -> str:
-    h = hashlib.sha256(INDEX_VERSION.encode())
+    """sha256 over the library, the citation map, the shipped clause model and this code; remembered under the
+    files' stat beside the cache (as engine.rulebook.fingerprint does), so an unchanged library is not read and
+    hashed again on every check."""
     from . import precedent_model
+    from .cachefiles import cache_dir
+    from .rulebook import _read_memo, _write_memo
 
-    for p in (library_paths() + [PRECEDENT_DIR / "citation_map.yaml", Path(__file__), Path(precedent_model.__file__),
-                                 precedent_model.MODEL_FILE]):
-        if p.exists():
-            h.update(p.name.encode() + b"\0" + p.read_bytes())
-    return h.hexdigest()[:32]
+    files = [p for p in library_paths() + [PRECEDENT_DIR / "citation_map.yaml", Path(__file__),
+                                           Path(precedent_model.__file__), precedent_model.MODEL_FILE] if p.exists()]
+    try:
+        stats = "\n".join(f"{p}\t{st.st_size}\t{st.st_mtime_ns}\t{st.st_ctime_ns}\t{st.st_ino}"
+                          for p, st in ((p, p.stat()) for p in files))
+    except OSError:
+        stats = None
+    memo = cache_dir() / "precedent-fingerprints.txt"
+    known = _read_memo(memo) if stats else {}
+    if stats and known.get(stats):
+        return known[stats]
+    h = hashlib.sha256(INDEX_VERSION.encode())
+    for p in files:
+        h.update(p.name.encode() + b"\0" + p.read_bytes())
+    key = h.hexdigest()[:32]
+    if stats:
+        _write_memo(memo, {stats: key})
+    return key
 
 
 _default: dict[tuple, PrecedentIndex] = {}
