@@ -57,6 +57,7 @@ def zh_punct(s: str) -> str:
 # Why a reviewer passes a sentence of a LOCAL document (first match), before make_lawful_policy's patterns.
 LOCAL_WHY = [
     (r"公平竞争审查", "落实公平竞争审查制度：机关自身的审查职责和程序，不涉及经营者条件"),
+    (r"行政检查|执法监管|监管合力|入企检查", "规范行政机关自身的检查和监管行为，不对经营者设条件"),
     (r"(如实|真实性|弄虚作假|虚假申报|重复申报)", "对所有申报者一致的诚信要求（如实申报、不得重复申报），不限定申报者"),
     (r"(审批|审核|审查|把关|核实|推荐|申报).{0,40}(时限|工作日|前完成|系统|流程|公章|签字)|审批时间|审批流程|审批管理系统|"
      r"审批效率|网上审批|环节",
@@ -81,9 +82,18 @@ def sentences(body: str):
         if not line:
             continue
         for s in re.findall(r"[^。；！？]+[。；！？]?", line):
-            s = s.strip()
+            # a leading responsibility tag of the previous item, or an item number, is not part of the sentence
+            s = LEAD.sub("", s.strip())
             if s:
                 yield s
+
+
+LEAD = re.compile(r"^(?:（[^（）]{0,60}(?:负责|牵头|配合)[^（）]{0,30}）|（\d{1,2}）|\d{1,2}[.．、]\s*)+")
+
+
+def prefix_in(s: str, table: dict) -> str | None:
+    """The entry of `table` that is a prefix of the sentence (entries are a sentence's first characters)."""
+    return next((k for k in table if s.startswith(k)), None)
 
 
 def build(listing: bool = False) -> list[dict]:
@@ -97,10 +107,12 @@ def build(listing: bool = False) -> list[dict]:
         for s in sentences(body):
             if not (mp.MIN_LEN <= len(s) <= mp.MAX_LEN):
                 continue
+            if s[-1] not in "。；！？":  # the excerpt ends inside this sentence (or a heading without a stop)
+                continue
             family = mp.family_of(s)
             if not family:
                 continue
-            key = s[:30]
+            key = prefix_in(s, REJECT) or prefix_in(s, ACCEPT) or prefix_in(s, WHY) or s[:30]
             if key in REJECT:
                 used_reject.add(key)
                 dropped["rejected on reading"] += 1
