@@ -88,7 +88,7 @@ def sentences(body: str):
                 yield s
 
 
-LEAD = re.compile(r"^(?:（[^（）]{0,60}(?:负责|牵头|配合)[^（）]{0,30}）|（\d{1,2}）|\d{1,2}[.．、]\s*)+")
+LEAD = re.compile(r"^(?:第[一二三四五六七八九十百]+条\s*|（[^（）]{0,60}(?:负责|牵头|配合)[^（）]{0,30}）|（\d{1,2}）|\d{1,2}[.．、]\s*)+")
 
 
 def prefix_in(s: str, table: dict) -> str | None:
