@@ -140,6 +140,7 @@ def build(listing: bool = False) -> list[dict]:
                 continue
             taken.append((s, bg))
             assert s in body  # a contiguous piece of the (punctuation-normalised) excerpt
+            publisher, _, inferred = doc["publisher"].partition("（")
             why = WHY.get(key) or ACCEPT.get(key) or local_why(family, s)
             counters[family] += 1
             rows.append({
@@ -152,10 +153,10 @@ def build(listing: bool = False) -> list[dict]:
                 "kind": "verbatim",
                 "source_title": doc["title"],
                 "source_url": doc["url"],
-                "publisher": doc["publisher"],
+                "publisher": publisher,
                 "batch": doc["batch"],
                 "date": doc["date"],
-                "note": f"{doc['where']}；经本工具库 pages 语料所存官方页面开头部分读取（检索词：{doc['query']}），"
+                "note": f"{doc['where']}{'；发布者' + inferred.rstrip('）') if inferred else ''}；经本工具库 pages 语料所存官方页面开头部分读取（检索词：{doc['query']}），"
                         f"英文标点已还原为中文标点。合法之处：{why}",
                 "via": VIA,
             })
