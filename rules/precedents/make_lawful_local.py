@@ -58,7 +58,7 @@ def zh_punct(s: str) -> str:
 LOCAL_WHY = [
     (r"公平竞争审查", "落实公平竞争审查制度：机关自身的审查职责和程序，不涉及经营者条件"),
     (r"行政检查|执法监管|监管合力|入企检查", "规范行政机关自身的检查和监管行为，不对经营者设条件"),
-    (r"负面清单|准入壁垒|准入效能|准入服务|准入制度|一业一证|行业综合许可|准入许可条件",
+    (r"负面清单|准入壁垒|准入效能|准入服务|准入制度|一业一证|行业综合许可|准入许可条件|隐性门槛|不合理限制",
      "落实全国统一的市场准入负面清单和准入制度、清理准入壁垒、集成办理既有许可：机关自身职责，不新设准入条件"),
     (r"举报.{0,20}奖励|举报奖励", "对查证属实的举报人（自然人）给予奖励，不针对经营者的经营活动"),
     (r"涉企收费", "编制、公示和动态更新涉企收费目录清单（收费监管），不新设收费，不指向经营者"),
@@ -110,7 +110,10 @@ def build(listing: bool = False) -> list[dict]:
     used_reject, used_accept = set(), set()
     for doc in DOCS:
         body = zh_punct(doc["body"])
-        for s in sentences(body):
+        # longer sentences first, so that a heading never crowds out the sentence that repeats it; rows keep the
+        # document's order (sorted by position below)
+        doc_rows_start = len(rows)
+        for s in sorted(dict.fromkeys(sentences(body)), key=len, reverse=True):
             if not (mp.MIN_LEN <= len(s) <= mp.MAX_LEN):
                 continue
             if s[-1] not in "。；！？":  # the excerpt ends inside this sentence (or a heading without a stop)
@@ -162,6 +165,11 @@ def build(listing: bool = False) -> list[dict]:
                         f"英文标点已还原为中文标点。合法之处：{why}",
                 "via": VIA,
             })
+        rows[doc_rows_start:] = sorted(rows[doc_rows_start:], key=lambda r: body.find(r["text"]))
+    counters = Counter()
+    for r in rows:  # ids in document order
+        counters[r["family"]] += 1
+        r["id"] = f"{PREFIX[r['family']]}-{counters[r['family']]:03d}"
     for key in sorted((set(REJECT) - used_reject) | (set(ACCEPT) - used_accept)):
         print("REJECT/ACCEPT entry matches no sentence:", key, file=sys.stderr)
     print(f"{len(rows)} sentences from {len({r['batch'] for r in rows})} documents", dict(counters),
