@@ -92,14 +92,14 @@ class LinearModel:
         self.coef.frombytes(coef)
 
     def _vector(self, text: str) -> dict[int, float]:
-        counts: dict[int, int] = {}
-        index = self.index
-        for g in ngrams(text):
+        from collections import Counter
+
+        index, idf, log = self.index, self.idf, math.log
+        vec = {}
+        for g, c in Counter(ngrams(text)).items():
             i = index.get(g)
             if i is not None:
-                counts[i] = counts.get(i, 0) + 1
-        idf = self.idf
-        vec = {i: (1 + math.log(c)) * idf[i] for i, c in counts.items()}
+                vec[i] = (1 + log(c)) * idf[i]
         norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
         return {i: w / norm for i, w in vec.items()}
 

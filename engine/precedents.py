@@ -234,7 +234,9 @@ class PrecedentIndex:
             return None
         from .precedent_model import THRESHOLD
 
-        key = ("m", text)
+        from .precedent_model import normalise
+
+        key = ("m", normalise(text))    # what the model reads: "第29条　…" and "第60条　…" are one clause to it
         if key in self._memo:
             prob = self._memo[key]
         else:
@@ -304,6 +306,24 @@ def as_dict(sim: float, p: Precedent) -> dict:
 REGULATION = "《公平竞争审查条例》"
 
 
+# a clause's own number ("第二十九条　", "（三）", "2.") says nothing the three regexes read
+_NUMBERING = re.compile(r"^\s*(?:第[0-9０-９零〇一二两三四五六七八九十百千]+条|[（(][0-9０-９一二三四五六七八九十]+[)）]|[0-9０-９]+[.．、])\s*")
+
+
+def _heard(index: PrecedentIndex, text: str, skip, gate, fair) -> bool:
+    """Whether the clause model may speak on a suspect clause: not a corrective clause (`skip`), an element of a
+    violation present (`gate`: document.rule 比对要素) and no open, equal condition stated or administration bound
+    (`fair`: 用语模型不比对). Remembered per text: a long document repeats its sentences, and the gate spells out
+    every place name of China (the slowest regex of the check, so searched last)."""
+    key = ("h", _NUMBERING.sub("", text, count=1), id(skip), id(gate), id(fair))
+    got = index._memo.get(key)
+    if got is None:
+        got = index._remember(key, not ((skip is not None and skip.search(text))
+                                        or (fair is not None and fair.search(text))
+                                        or (gate is not None and not gate.search(text))))
+    return got
+
+
 def _vote(vio: list[tuple[float, Precedent]]):
     """Family and 条例 article of a suspect clause: the similarity-weighted majority of its nearest violations."""
     fam, art = Counter(), Counter()
@@ -351,12 +371,8 @@ def annotate(doc, findings: list, index: PrecedentIndex | None = None, k: int = 
         if len(text) < MIN_CHARS:
             continue
         prob = index.model_suspect(text)
-        if prob is None or (skip is not None and skip.search(text)):   # the costly regexes only on the suspects
+        if prob is None or not _heard(index, text, skip, gate, fair):   # the costly regexes only on the suspects
             continue
-        # the clause model speaks only where the clause has an element of a violation (`gate`: document.rule 比对要素)
-        # and does not state its open, equal condition or bind the administration itself (`fair`: 用语模型不比对)
-        if (fair is not None and fair.search(text)) or (gate is not None and not gate.search(text)):
-            continue   # (the gate last: it spells out every place name of China, the slowest of the three)
         vio = index.nearest_violations(text, k)
         if not vio:
             continue
