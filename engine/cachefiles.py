@@ -102,3 +102,58 @@ def load_pickle(path: Path, tail: bool = False):
         return (obj, buf) if tail else obj
     except Exception:
         return None
+
+
+# ---- a digest of source files, remembered under their stat ----------------------------------------------------
+
+def file_digest(files, seed: str, memo_name: str) -> str:
+    """sha256 (32 hex digits) over the names and contents of `files`, after `seed`. Remembered in the cache
+    directory under the files' stat (size, modification and change times, inode), like make or git's index: an
+    unchanged set of files is not read and hashed again on every check. The memo keeps one entry per set of files
+    (told apart by the first path), the last eight sets."""
+    try:
+        stats = "\n".join(f"{p}\t{st.st_size}\t{st.st_mtime_ns}\t{st.st_ctime_ns}\t{st.st_ino}"
+                          for p, st in ((p, p.stat()) for p in files))
+    except OSError:
+        stats = None
+    memo = cache_dir() / memo_name
+    known = _read_memo(memo) if stats else {}
+    if stats and known.get(stats):
+        return known[stats]
+    h = hashlib.sha256(seed.encode())
+    for p in files:
+        h.update(str(p.name).encode() + b"\0")
+        h.update(p.read_bytes())
+    digest = h.hexdigest()[:32]
+    if stats:
+        known = {k: v for k, v in known.items() if not k.startswith(stats.split("\t", 1)[0])}
+        known[stats] = digest
+        _write_memo(memo, known)
+    return digest
+
+
+def _read_memo(path) -> dict[str, str]:
+    """{stat lines: digest}; empty when missing, untrusted or unreadable."""
+    if not trusted(path):
+        return {}
+    try:
+        out = {}
+        for block in path.read_text(encoding="utf-8").split("\n\n"):
+            fp, _, stats = block.partition("\n")
+            if len(fp) == 32 and stats:
+                out[stats] = fp
+        return out
+    except (OSError, UnicodeDecodeError):
+        return {}
+
+
+def _write_memo(path, known: dict[str, str]) -> None:
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write("\n\n".join(f"{fp}\n{stats}" for stats, fp in list(known.items())[-8:]))
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)

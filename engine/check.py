@@ -248,13 +248,11 @@ def iter_findings(doc: Document, rs=None, engine: str | None = None, as_of=None,
                 findings = sorted(findings + mine, key=lambda f: f.start)
         findings = _annotate(doc, rs, findings, as_of)
         if tier:
-            from .context import lexicon
             from .precedents import annotate as with_precedents
             view = Document(name=doc.name, text=doc.text, title=doc.title, line_starts=doc.line_starts,
                             sentences=_region_units(doc.sentences, lo, hi), meta=doc.meta)
             n = len(findings)
-            got = with_precedents(view, findings, precedents or None, skip=lexicon(rs).rx("不比对案例"),
-                                    gate=lexicon(rs).rx("比对要素"), fair=lexicon(rs).rx("用语模型不比对"))
+            got = with_precedents(view, findings, precedents or None, **_precedent_words(rs))
             findings, extra = got[:n], got[n:]   # warnings on clauses no rule flagged come after all findings
             late.extend(extra)
         yield findings
@@ -285,6 +283,14 @@ def check_document(doc: Document, rs=None, engine: str | None = None, as_of=None
     return [f for part in iter_findings(doc, rs, engine, as_of, precedents, inherit) for f in part]
 
 
+def _precedent_words(rs) -> dict:
+    """The lexicon's word groups the precedent tier reads (rules/lexicon/document.rule, `for doc.precedent`)."""
+    from .context import lexicon
+
+    lx = lexicon(rs)
+    return {"skip": lx.rx("不比对案例"), "gate": lx.rx("比对要素"), "fair": lx.rx("用语模型不比对")}
+
+
 def whole_document(doc: Document, rs, engine: str | None, as_of, precedents, inherit: bool,
                    context: dict) -> list[Finding]:
     """check_document in one piece: every occurrence and fact of the draft held at once."""
@@ -299,10 +305,8 @@ def whole_document(doc: Document, rs, engine: str | None, as_of, precedents, inh
     findings = apply_exceptions(doc, context, findings, rs, engine)
     findings = _annotate(doc, rs, findings, as_of)
     if precedents is not False and (precedents is not None or precedents_on()):
-        from .context import lexicon
         from .precedents import annotate as with_precedents
-        findings = with_precedents(doc, findings, precedents or None, skip=lexicon(rs).rx("不比对案例"),
-                                    gate=lexicon(rs).rx("比对要素"), fair=lexicon(rs).rx("用语模型不比对"))
+        findings = with_precedents(doc, findings, precedents or None, **_precedent_words(rs))
     return findings
 
 

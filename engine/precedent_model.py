@@ -37,9 +37,7 @@ PROBE_DIR = Path(__file__).resolve().parents[1] / "tests" / "probes"
 MODEL_FILE = Path(__file__).resolve().parents[1] / "rules" / "precedents" / "clause_model.json.gz"
 _WHITE = re.compile(r"\s\s+")    # the same normalisation as scikit-learn's char analyzer
 _PUNCT = re.compile(r"[\W_]")
-SEP = "\x1f"        # joins the n-grams when pickled (no text of the library holds it)
-
-
+SEP = "\x1f"        # joins the n-grams (and the precedent index's tokens) when pickled: no text holds it
 _NOT_WORDS = re.compile(r"[^\u3400-\u9fff]+")
 
 
@@ -145,7 +143,7 @@ def training_items(library, exclude_batches=frozenset(), exclude_texts=frozenset
     excluded batch (a held-out fold's paraphrases share their source's batch) and every excluded text."""
     rows = [(p.text, p.label == "violation") for p in library
             if p.batch not in exclude_batches and p.text not in exclude_texts]
-    for path in sorted(PROBE_DIR.glob("*.jsonl")) if PROBE_DIR.is_dir() else []:
+    for path in probe_paths():
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
@@ -185,20 +183,21 @@ def fingerprint(rows: list[tuple[str, bool]]) -> str:
     return h.hexdigest()[:24]
 
 
-def load_shipped() -> LinearModel | None:
+def _read_shipped() -> dict | None:
     import gzip
 
-    if not MODEL_FILE.exists():
-        return None
-    d = json.loads(gzip.decompress(MODEL_FILE.read_bytes()))
-    return LinearModel(terms={g: tuple(v) for g, v in d["terms"].items()}, intercept=d["intercept"],
-                       trained_on=d["trained_on"])
+    return json.loads(gzip.decompress(MODEL_FILE.read_bytes())) if MODEL_FILE.exists() else None
+
+
+def load_shipped() -> LinearModel | None:
+    d = _read_shipped()
+    return d and LinearModel(terms={g: tuple(v) for g, v in d["terms"].items()}, intercept=d["intercept"],
+                             trained_on=d["trained_on"])
 
 
 def shipped_fingerprint() -> str | None:
-    import gzip
-
-    return json.loads(gzip.decompress(MODEL_FILE.read_bytes()))["fingerprint"] if MODEL_FILE.exists() else None
+    d = _read_shipped()
+    return d and d["fingerprint"]
 
 
 def write_shipped(library) -> LinearModel:

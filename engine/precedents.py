@@ -28,6 +28,8 @@ from pathlib import Path
 
 from dsl.record import field, record
 
+from .precedent_model import SEP, THRESHOLD, normalise
+
 PRECEDENT_DIR = Path(__file__).resolve().parents[1] / "rules" / "precedents"
 K = 3               # nearest violations whose family and article a warning takes (similarity-weighted vote)
 MIN_CHARS = 12      # shorter sentences (headings, fragments) are not compared
@@ -110,9 +112,6 @@ def map_citation(basis: str | None, cmap: list[dict]) -> str | None:
 
 
 # ---- the index -------------------------------------------------------------------------------------------
-
-SEP = "\x1f"     # joins the tokens when pickled (no text holds it)
-
 
 class Postings:
     """token -> [(item number, weight)], kept as a token -> row dict and three arrays (row offsets, item numbers,
@@ -228,20 +227,16 @@ class PrecedentIndex:
                 break
         return self._remember(key, best)
 
-    def model_suspect(self, text: str, threshold: float | None = None) -> float | None:
+    def model_suspect(self, text: str) -> float | None:
         """The probability, when the clause model reads the clause as a violation (its words: `model.reasons`)."""
         if self.model is None:
             return None
-        from .precedent_model import THRESHOLD
-
-        from .precedent_model import normalise
-
         key = ("m", normalise(text))    # what the model reads: "第29条　…" and "第60条　…" are one clause to it
         if key in self._memo:
             prob = self._memo[key]
         else:
             prob = self._remember(key, self.model.probability(text))
-        return None if prob < (THRESHOLD if threshold is None else threshold) else prob
+        return None if prob < THRESHOLD else prob
 
     def nearest_violations(self, text: str, k: int = 3) -> list[tuple[float, Precedent]]:
         scores = self._scores(self._query(text), self.violation_postings)
@@ -249,31 +244,14 @@ class PrecedentIndex:
 
 
 def _library_key() -> str:
-    """sha256 over the library, the citation map, the shipped clause model and this code; remembered under the
-    files' stat beside the cache (as engine.rulebook.fingerprint does), so an unchanged library is not read and
-    hashed again on every check."""
+    """A digest of the library, the citation map, the shipped clause model and this code (remembered under the
+    files' stat: an unchanged library is not read and hashed again on every check)."""
     from . import precedent_model
-    from .cachefiles import cache_dir
-    from .rulebook import _read_memo, _write_memo
+    from .cachefiles import file_digest
 
     files = [p for p in library_paths() + [PRECEDENT_DIR / "citation_map.yaml", Path(__file__),
                                            Path(precedent_model.__file__), precedent_model.MODEL_FILE] if p.exists()]
-    try:
-        stats = "\n".join(f"{p}\t{st.st_size}\t{st.st_mtime_ns}\t{st.st_ctime_ns}\t{st.st_ino}"
-                          for p, st in ((p, p.stat()) for p in files))
-    except OSError:
-        stats = None
-    memo = cache_dir() / "precedent-fingerprints.txt"
-    known = _read_memo(memo) if stats else {}
-    if stats and known.get(stats):
-        return known[stats]
-    h = hashlib.sha256(INDEX_VERSION.encode())
-    for p in files:
-        h.update(p.name.encode() + b"\0" + p.read_bytes())
-    key = h.hexdigest()[:32]
-    if stats:
-        _write_memo(memo, {stats: key})
-    return key
+    return file_digest(files, INDEX_VERSION, "precedent-fingerprints.txt")
 
 
 _default: dict[tuple, PrecedentIndex] = {}

@@ -8,7 +8,6 @@ file that shapes it. A cache file that fails to load or verify is rebuilt, never
 """
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from dsl.compiled import RuleSet, overlapping
@@ -29,61 +28,11 @@ ENGINE_FILES = ("regex_cache.py", "regex_guard.py", "durable_eval.py", "rulebook
 
 
 def fingerprint(paths: list[Path]) -> str:
-    """sha256 over the content of the rules, the law, the compiler and the engine code the indexes depend on.
-    Remembered beside the cache under the files' stat (size, modification and change times, inode), like make or
-    git's index: an unchanged set of files is not read and hashed again on every check."""
-    files = source_files(paths) + [ENGINE_DIR / n for n in ENGINE_FILES]
-    try:
-        stats = "\n".join(f"{p}\t{st.st_size}\t{st.st_mtime_ns}\t{st.st_ctime_ns}\t{st.st_ino}"
-                          for p, st in ((p, p.stat()) for p in files))
-    except OSError:
-        stats = None
-    memo = cache_dir() / "fingerprints.txt"
-    known = _read_memo(memo) if stats else {}
-    fp = known.get(stats)
-    if fp:
-        return fp
-    h = hashlib.sha256(CACHE_VERSION.encode())
-    for p in files:
-        h.update(str(p.name).encode() + b"\0")
-        h.update(p.read_bytes())
-    fp = h.hexdigest()[:32]
-    if stats:
-        known = {k: v for k, v in known.items() if not k.startswith(stats.split("\t", 1)[0])}   # one per rule set
-        known[stats] = fp
-        _write_memo(memo, known)
-    return fp
+    """sha256 over the content of the rules, the law, the compiler and the engine code the indexes depend on;
+    an unchanged set of files is not read and hashed again on every check (engine.cachefiles.file_digest)."""
+    from .cachefiles import file_digest
 
-
-def _read_memo(path: Path) -> dict[str, str]:
-    """{stat lines: fingerprint}; empty when missing, untrusted (engine.cachefiles.trusted) or unreadable."""
-    from .cachefiles import trusted
-
-    if not trusted(path):
-        return {}
-    try:
-        out = {}
-        for block in path.read_text(encoding="utf-8").split("\n\n"):
-            fp, _, stats = block.partition("\n")
-            if len(fp) == 32 and stats:
-                out[stats] = fp
-        return out
-    except (OSError, UnicodeDecodeError):
-        return {}
-
-
-def _write_memo(path: Path, known: dict[str, str]) -> None:
-    import os
-
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write("\n\n".join(f"{fp}\n{stats}" for stats, fp in list(known.items())[-8:]))
-        os.replace(tmp, path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+    return file_digest(source_files(paths) + [ENGINE_DIR / n for n in ENGINE_FILES], CACHE_VERSION, "fingerprints.txt")
 
 
 def compile_paths(paths: list[Path]) -> RuleSet:
