@@ -219,13 +219,12 @@ class PrecedentIndex:
         key = ("v", text, family)
         if key in self._memo:
             return self._memo[key]
-        best = None
         scores = self._scores(self._query(text), self.violation_postings)
-        for i, s in sorted(scores.items(), key=lambda kv: -kv[1]):
-            if family is None or self.items[i].family == family:
-                best = (round(s, 4), self.items[i])
-                break
-        return self._remember(key, best)
+        items = self.items
+        # the first of the highest (as a stable sort would give), without sorting every scored case
+        got = max((kv for kv in scores.items() if family is None or items[kv[0]].family == family),
+                  key=lambda kv: kv[1], default=None)
+        return self._remember(key, None if got is None else (round(got[1], 4), items[got[0]]))
 
     def model_suspect(self, text: str) -> float | None:
         """The probability, when the clause model reads the clause as a violation (its words: `model.reasons`)."""
