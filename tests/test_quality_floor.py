@@ -14,8 +14,8 @@ from engine.quality import HELD_OUT_FOLDS, TRAINING_FOLDS, fold_of, read_corpus,
 # last published (docs/quality.md, `policylint eval rules/precedents/*.jsonl --folds … [--no-precedents]`): rules
 # alone, and the default mode with the precedent tier (its clause model retrained without each scored fold)
 PUBLISHED = {
-    "rules": {"held_out": {"recall": 0.689, "fp_rate": 0.037}, "training": {"recall": 0.952, "fp_rate": 0.005}},
-    "default": {"held_out": {"recall": 0.745, "fp_rate": 0.037}, "training": {"recall": 0.968, "fp_rate": 0.005}},
+    "rules": {"held_out": {"recall": 0.689, "fp_rate": 0.046}, "training": {"recall": 0.952, "fp_rate": 0.002}},
+    "default": {"held_out": {"recall": 0.755, "fp_rate": 0.048}, "training": {"recall": 0.968, "fp_rate": 0.002}},
 }
 MARGIN = 0.03   # a few items of ~100 violations / ~300 lawful sentences
 
