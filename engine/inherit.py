@@ -22,6 +22,11 @@ from .regex_cache import cached   # the compiled code is kept across runs (engin
 DEFINITION = cached(
     r"本(?:办法|措施|规定|细则|实施细则|政策|通知|意见|方案|文件|计划|若干措施|条例|规则|决定|公告)(?:中)?所称(?:的)?"
     r"[“\"「]?(?P<term>[^，。；：、“”\"「」（）]{2,20}?)[”\"」]?[，,]?(?:是指|指|系指|即|包括)(?P<body>[^。；]{4,160})")
+# The purpose-and-basis clause (为……，根据……，制定本办法 / 结合我市实际，制定如下措施): it says why and on what
+# authority the measure is made and binds no one, so a defined term it names ("降低市场经营主体准入门槛") does not
+# make it a requirement on the defined operators.
+PURPOSE = cached(r"(?:制定|特制定|现制定|修订|出台)(?:本|如下|以下|下列)[^。；]{0,12}(?:办法|措施|规定|细则|实施细则|政策|意见|方案|规则|决定|计划|条例)"
+                 r"|现(?:就[^。；]{0,30})?提出(?:如下|以下)(?:实施)?意见")
 ITEM_HEAD = cached(r"^\s*(?:[（(][一二三四五六七八九十百\d]+[)）]|\d+[.．、]|[一二三四五六七八九十]+、)\s*")
 ARTICLE_HEAD = cached(r"^\s*第[一二三四五六七八九十百零〇\d]+条\s*")
 MAX_READINGS = 2000          # a hostile draft with thousands of defined terms costs at most this many readings
@@ -113,6 +118,11 @@ def structure_facts(doc) -> tuple[list[dict], dict]:
     return facts, {"defs": defs, "terms": terms}
 
 
+def purpose(doc, unit) -> bool:
+    """Whether the sentence is the measure's purpose-and-basis clause (PURPOSE)."""
+    return PURPOSE.search(doc.text[unit.start:unit.end]) is not None
+
+
 def readings(doc, engine: str | None = None) -> list[Reading]:
     """The full reading of every sentence that inherits from another clause; which ones do is decided by the
     joins of engine.links (durable-rules, or the Python oracle when engine == "python")."""
@@ -131,6 +141,8 @@ def readings(doc, engine: str | None = None) -> list[Reading]:
             continue
         d, u = by_id[left], by_id[right]
         if d["unit"] == u["unit"]:          # a definition does not inherit from itself
+            continue
+        if purpose(doc, sentences[u["unit"]]):
             continue
         k = int(left[1:])
         key = (-len(defs[k][0]), k)

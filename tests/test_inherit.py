@@ -39,3 +39,15 @@ def test_lawful_definition_adds_nothing():
     text = ("第一条 本办法所称小微企业，是指符合国家《中小企业划型标准规定》的企业。\n"
             "第二条 对小微企业按照国家规定落实减税降费政策。\n")
     assert not [f for f in findings(text) if "定义为" in f.explanation]
+
+
+def test_the_purpose_clause_does_not_inherit_a_definition():
+    """为……，根据……等要求，制定本办法 binds no one: the defined operators it names are not thereby restricted."""
+    purpose = ("一、为进一步降低市场经营主体准入门槛，提高市场经营主体登记便利化水平，根据《中华人民共和国市场主体登记管理条例》"
+               "等要求，结合我市实际，制定本实施办法。\n")
+    definition = "二、本办法所称市场经营主体，是指在本市范围内注册登记的各类企业及其分支机构、个体工商户。\n"
+    got = findings(purpose + definition)
+    assert not [f for f in got if "定义为" in f.explanation], [(f.rule, f.path) for f in got]
+    # the same words as an ordinary clause still inherit the definition
+    duty = purpose.replace("，结合我市实际，制定本实施办法", "，市场经营主体须按要求办理")
+    assert [f for f in findings(duty + definition) if "定义为" in f.explanation]
