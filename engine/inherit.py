@@ -142,15 +142,15 @@ def readings(doc, engine: str | None = None) -> list[Reading]:
         d, u = by_id[left], by_id[right]
         if d["unit"] == u["unit"]:          # a definition does not inherit from itself
             continue
-        if purpose(doc, sentences[u["unit"]]):
-            continue
         k = int(left[1:])
         key = (-len(defs[k][0]), k)
         if u["unit"] not in best or key < best[u["unit"]]:
             best[u["unit"]] = key
     for j in sorted(best):
-        term, body, src, scope = defs[best[j][1]]
         u = sentences[j]
+        if purpose(doc, u):
+            continue
+        term, body, src, scope = defs[best[j][1]]
         s = doc.text[u.start:u.end]
         i = s.find(term)
         full = s[:i + len(term)] + f"（{body}）" + s[i + len(term):]

@@ -26,6 +26,8 @@ from __future__ import annotations
 import json
 import math
 import re
+from array import array
+from collections import Counter
 from pathlib import Path
 
 
@@ -65,33 +67,30 @@ class LinearModel:
     36,000 tuples takes 40 ms to unpickle on every check, this form 8 ms."""
 
     def __init__(self, terms: dict, intercept: float, trained_on: int = 0):
-        from array import array
-
-        keys = list(terms)
-        self.index = {g: i for i, g in enumerate(keys)}
-        self.idf = array("d", (terms[g][0] for g in keys))
-        self.coef = array("d", (terms[g][1] for g in keys))
+        self._keyed(list(terms))
+        self.idf = array("d", (terms[g][0] for g in self.keys))
+        self.coef = array("d", (terms[g][1] for g in self.keys))
         self.intercept, self.trained_on = intercept, trained_on
+
+    def _keyed(self, keys: list[str]) -> None:
+        self.keys = keys                                   # position -> n-gram (the words `reasons` names)
+        self.index = {g: i for i, g in enumerate(keys)}    # n-gram -> position
 
     @property
     def terms(self) -> dict:
-        return {g: (self.idf[i], self.coef[i]) for g, i in self.index.items()}
+        return {g: (self.idf[i], self.coef[i]) for i, g in enumerate(self.keys)}
 
     def __getstate__(self):
-        return (SEP.join(self.index), self.idf.tobytes(), self.coef.tobytes(), self.intercept, self.trained_on)
+        return (SEP.join(self.keys), self.idf.tobytes(), self.coef.tobytes(), self.intercept, self.trained_on)
 
     def __setstate__(self, state):
-        from array import array
-
         keys, idf, coef, self.intercept, self.trained_on = state
-        self.index = {g: i for i, g in enumerate(keys.split(SEP))} if keys else {}
+        self._keyed(keys.split(SEP) if keys else [])
         self.idf, self.coef = array("d"), array("d")
         self.idf.frombytes(idf)
         self.coef.frombytes(coef)
 
     def _vector(self, text: str) -> dict[int, float]:
-        from collections import Counter
-
         index, idf, log = self.index, self.idf, math.log
         vec = {}
         for g, c in Counter(ngrams(text)).items():
@@ -109,8 +108,7 @@ class LinearModel:
     def reasons(self, text: str, n: int = 4) -> list[str]:
         """The words of the clause that push it most towards the violations: the places of its eight strongest
         n-grams, merged where they touch, punctuation left out, strongest first."""
-        keys = getattr(self, "_keys", None) or {i: g for g, i in self.index.items()}
-        self._keys = keys
+        keys = self.keys
         top = sorted(((w * self.coef[i], keys[i]) for i, w in self._vector(text).items()), reverse=True)[:8]
         weight = [0.0] * len(text)
         low = text.lower()
