@@ -52,8 +52,15 @@ class Document:
         return [Unit("document", 0, 0, len(self.text), "全文")]
 
     def line_col(self, offset: int) -> tuple[int, int]:
-        i = bisect.bisect_right(self.line_starts, offset) - 1
-        return i + 1, offset - self.line_starts[i] + 1
+        """Line and column in the file as the drafter sees it: plain text whose hard wraps were joined
+        (engine/ingest/unwrap.py) is counted in the file's own lines."""
+        starts = self.line_starts
+        wrap = self.meta.get("unwrapped") if self.meta else None
+        if wrap:
+            offset += bisect.bisect_right(wrap["removed"], offset)
+            starts = wrap["file_lines"]
+        i = bisect.bisect_right(starts, offset) - 1
+        return i + 1, offset - starts[i] + 1
 
     def unit_text(self, u: Unit) -> str:
         return self.text[u.start:u.end]

@@ -141,7 +141,7 @@ def read_document(path: str, limits: Limits | None = None) -> tuple[str, dict]:
         text = decode_text(data, "标准输入")
         if not text.strip():
             raise UserError("标准输入为空：没有可检查的文字")
-        return _normalise(text), {"format": "text"}
+        return _plain(_normalise(text), {"format": "text"})
     p = Path(path)
     if not p.exists():
         raise UserError(f"{path}：文件不存在")
@@ -186,7 +186,19 @@ def read_document(path: str, limits: Limits | None = None) -> tuple[str, dict]:
         raise UserError(f"{path}：不支持的文件类型“{suffix}”，请提供 {SUPPORTED_TEXT} 文件")
     if not text.strip():
         raise UserError(f"{path}：文件中没有文字")
-    return _normalise(text), meta
+    text = _normalise(text)
+    return _plain(text, meta) if kind == "text" else (text, meta)
+
+
+def _plain(text: str, meta: dict) -> tuple[str, dict]:
+    """Plain text with its hard line wraps joined (engine/ingest/unwrap.py); the map back to the file's lines goes
+    into meta."""
+    from .unwrap import unwrap
+
+    text, line_map = unwrap(text)
+    if line_map:
+        meta["unwrapped"] = line_map
+    return text, meta
 
 
 def _normalise(text: str) -> str:

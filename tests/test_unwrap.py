@@ -1,0 +1,83 @@
+"""Hard-wrapped plain text (engine/ingest/unwrap.py): read as the paragraphs it was wrapped from, reported in the
+file's own lines and columns."""
+import json
+import subprocess
+import sys
+
+from conftest import SAMPLES
+from engine.check import check_path as check_file
+from engine.ingest import read_document
+from engine.ingest.unwrap import unwrap
+
+
+def _paragraphs() -> list[str]:
+    text, _ = read_document(str(SAMPLES / "sample_draft.docx"))
+    return [p for p in text.split("\n") if p.strip() and "\t" not in p]
+
+
+def _wrap(paragraphs: list[str], width: int) -> str:
+    """Each paragraph cut every `width` characters, as a PDF copy or an e-mail client leaves it."""
+    lines = []
+    for p in paragraphs:
+        lines.extend(p[i:i + width] for i in range(0, len(p), width))
+    return "\n".join(lines) + "\n"
+
+
+def test_wrapped_draft_reads_like_the_unwrapped_one(tmp_path):
+    paras = _paragraphs()
+    flat, wrapped = tmp_path / "flat.txt", tmp_path / "wrapped.txt"
+    flat.write_text("\n".join(paras) + "\n", encoding="utf-8")
+    wrapped.write_text(_wrap(paras, 22), encoding="utf-8")
+    want = sorted((f.rule, f.path, f.text) for f in check_file(str(flat)))
+    got = check_file(str(wrapped))
+    assert want and sorted((f.rule, f.path, f.text) for f in got) == want
+    # every finding's line and column (start and end) point at the same words of the file on disk as they do in
+    # the unwrapped file
+
+    def words_at(path, findings):
+        file_text = path.read_text(encoding="utf-8")
+        starts = [0] + [i + 1 for i, c in enumerate(file_text) if c == "\n"]
+
+        def at(line, col, back=False):
+            i = starts[line - 1] + col - 1
+            if back:
+                return file_text[max(0, i - 12):i].replace("\n", "")[-6:]
+            return file_text[i:i + 12].replace("\n", "")[:6]
+        return sorted((f.rule, f.path, at(f.line, f.column), at(f.end_line, f.end_column, back=True))
+                      for f in findings)
+    assert words_at(wrapped, got) == words_at(flat, check_file(str(flat)))
+    assert "unwrapped" in read_document(str(wrapped))[1]
+
+
+def test_a_wrapped_requirement_is_found_through_the_command_line(tmp_path):
+    draft = tmp_path / "草案.txt"
+    draft.write_text("第五条　在本区开办教育培训咨询机构的，须经区教育局\n审核同意后方可营业。凡在本县新设立的企业\n"
+                     "须到县商务局办理登记，方可开展经营活动，否则\n不予办理相关手续。\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "engine.cli", "check", "--format", "jsonl", "--no-precedents",
+                          str(draft)], capture_output=True, text=True)
+    rows = [json.loads(x) for x in out.stdout.splitlines()]
+    fc92 = [r for r in rows if r["rule"] == "FC-9-2-b"]
+    assert fc92 and fc92[0]["line"] == 1 and fc92[0]["end_line"] == 2
+    assert "审核同意后方可营业" in fc92[0]["text"]
+
+
+def test_paragraph_per_line_text_is_left_alone():
+    text, meta = read_document(str(SAMPLES / "work_plan_gbk.txt"))
+    assert "unwrapped" not in meta
+    assert unwrap(text) == (text, None)
+
+
+def test_what_is_not_a_wrap():
+    long = "各部门要加强协同配合，认真落实本方案提出的各项任务要求，"     # 29 characters, no sentence end
+    # a new paragraph (indent), a numbered unit, a table row and a blank line all keep their break
+    for nxt in ("\u3000\u3000第二段开始。", "（一）第一项。", "第二条　内容。", "1.第一点。", "名称\t数量", ""):
+        text = f"{long}\n{nxt}\n{long}。\n"
+        assert unwrap(text)[1] is None, nxt
+    # a finished sentence keeps its break; a heading is too short to be a wrapped line
+    assert unwrap(f"{long[:-1]}。\n下一句。\n{long}。\n")[1] is None
+    assert unwrap(f"一、总体要求\n{long}。\n{long}。\n")[1] is None
+    # a wrapped line is joined; Latin letters or digits on both sides keep a space between them
+    joined, line_map = unwrap(f"{long}\n继续这一句。\n")
+    assert joined == f"{long}继续这一句。\n" and line_map["removed"] == [len(long)]
+    joined, line_map = unwrap("企业须通过质量管理体系认证并取得相关证书ISO\n9001证书方可参加。\n")
+    assert "ISO 9001" in joined and line_map is None
