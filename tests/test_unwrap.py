@@ -81,3 +81,27 @@ def test_what_is_not_a_wrap():
     assert joined == f"{long}继续这一句。\n" and line_map["removed"] == [len(long)]
     joined, line_map = unwrap("企业须通过质量管理体系认证并取得相关证书ISO\n9001证书方可参加。\n")
     assert "ISO 9001" in joined and line_map is None
+
+
+def test_docx_soft_break_inside_a_sentence_is_joined(tmp_path):
+    from docx import Document as DocxDocument
+
+    d = DocxDocument()
+    p = d.add_paragraph("关于印发《示例县促进招商引资若干措施》")
+    p.add_run().add_break()
+    p.add_run("的通知")
+    p = d.add_paragraph("第五条　在本区开办教育培训咨询机构的，须经区教育局审核")
+    p.add_run().add_break()
+    p.add_run("同意后方可营业。")
+    p = d.add_paragraph("第六条　奖励如下：")            # a break after a finished sentence or before an item stays
+    for item in ("（一）按纳税额给予奖励；", "（二）按投资额给予补助。"):
+        p.add_run().add_break()
+        p.add_run(item)
+    path = tmp_path / "soft.docx"
+    d.save(path)
+    text, _ = read_document(str(path))
+    assert text.split("\n") == ["关于印发《示例县促进招商引资若干措施》的通知",
+                                "第五条　在本区开办教育培训咨询机构的，须经区教育局审核同意后方可营业。",
+                                "第六条　奖励如下：", "（一）按纳税额给予奖励；", "（二）按投资额给予补助。"]
+    found = {f.rule for f in check_file(str(path))}
+    assert "FC-9-2-b" in found and "FC-19-4-b" in found

@@ -160,10 +160,35 @@ def _para_text(p) -> str:
         elif tag == TAB:
             out.append("\t")
         elif tag in (BR, CR):
-            out.append("\n")
+            out.append(_SOFT_BREAK)
         elif tag == MC_FALLBACK:
             continue
         todo.extend(reversed(el))
+    text = "".join(out)
+    return _soft_breaks(text) if _SOFT_BREAK in text else text
+
+
+# A soft line break (Shift+Enter, w:br) inside a paragraph is layout: a title broken before “的通知”, a long
+# requirement broken to fit a table cell. It ends a line of the text only where it ends a sentence or starts a
+# numbered item; elsewhere the two halves are one sentence and are joined, as engine/ingest/unwrap.py joins the hard
+# wraps of plain text (a requirement split over two lines would otherwise be read as two harmless halves).
+_SOFT_BREAK = "\ue000"
+_ENDS_SENTENCE = re.compile(r"[。！？；：!?;:…][”’」』）)\]】]*\s*$")
+_LATIN = re.compile(r"[0-9A-Za-z]")
+
+
+def _soft_breaks(text: str) -> str:
+    from .layout import NUMBERING_RE   # only for paragraphs that hold a soft break
+
+    parts = text.split(_SOFT_BREAK)
+    out = [parts[0]]
+    for prev, nxt in zip(parts, parts[1:]):
+        before = prev.rstrip()
+        if not before or not nxt.strip() or _ENDS_SENTENCE.search(before) or NUMBERING_RE.match(nxt):
+            out.append("\n")
+        elif _LATIN.match(before[-1]) and _LATIN.match(nxt.lstrip()[:1] or " "):
+            out.append(" ")
+        out.append(nxt)
     return "".join(out)
 
 
