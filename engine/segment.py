@@ -9,6 +9,7 @@ import bisect
 import re
 from dsl.record import field, record
 
+from .ingest.unwrap import add_map, despace
 from .regex_cache import cached
 
 CN_NUM = "零〇一二两三四五六七八九十百千"
@@ -52,13 +53,12 @@ class Document:
         return [Unit("document", 0, 0, len(self.text), "全文")]
 
     def line_col(self, offset: int) -> tuple[int, int]:
-        """Line and column in the file as the drafter sees it: plain text whose hard wraps were joined
-        (engine/ingest/unwrap.py) is counted in the file's own lines."""
+        """Line and column in the file as the drafter sees it, through the cleaning steps that joined hard wraps or
+        dropped stray spaces (engine/ingest/unwrap.py)."""
         starts = self.line_starts
-        wrap = self.meta.get("unwrapped") if self.meta else None
-        if wrap:
-            offset += bisect.bisect_right(wrap["removed"], offset)
-            starts = wrap["file_lines"]
+        for step in (self.meta.get("text_maps", ()) if self.meta else ()):   # newest cleaning step first
+            offset += bisect.bisect_right(step["removed"], offset)
+            starts = step["lines"]
         i = bisect.bisect_right(starts, offset) - 1
         return i + 1, offset - starts[i] + 1
 
@@ -79,7 +79,10 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def segment(name: str, text: str, meta: dict | None = None) -> Document:
-    doc = Document(name=name, text=text, meta=meta or {})
+    meta = {} if meta is None else meta
+    text, line_map = despace(text)
+    add_map(meta, line_map)
+    doc = Document(name=name, text=text, meta=meta)
     doc.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
     has_articles = any(ARTICLE_RE.match(text, s) for s in doc.line_starts)
     has_headings = not has_articles and any(HEADING_RE.match(text, s) for s in doc.line_starts)

@@ -46,7 +46,7 @@ def test_wrapped_draft_reads_like_the_unwrapped_one(tmp_path):
         return sorted((f.rule, f.path, at(f.line, f.column), at(f.end_line, f.end_column, back=True))
                       for f in findings)
     assert words_at(wrapped, got) == words_at(flat, check_file(str(flat)))
-    assert "unwrapped" in read_document(str(wrapped))[1]
+    assert "text_maps" in read_document(str(wrapped))[1]
 
 
 def test_a_wrapped_requirement_is_found_through_the_command_line(tmp_path):
@@ -63,7 +63,7 @@ def test_a_wrapped_requirement_is_found_through_the_command_line(tmp_path):
 
 def test_paragraph_per_line_text_is_left_alone():
     text, meta = read_document(str(SAMPLES / "work_plan_gbk.txt"))
-    assert "unwrapped" not in meta
+    assert "text_maps" not in meta
     assert unwrap(text) == (text, None)
 
 
@@ -105,3 +105,25 @@ def test_docx_soft_break_inside_a_sentence_is_joined(tmp_path):
                                 "第六条　奖励如下：", "（一）按纳税额给予奖励；", "（二）按投资额给予补助。"]
     found = {f.rule for f in check_file(str(path))}
     assert "FC-9-2-b" in found and "FC-19-4-b" in found
+
+
+def test_stray_spaces_inside_chinese_are_dropped_and_lines_still_point_into_the_file(tmp_path):
+    from engine.ingest.unwrap import despace
+
+    assert despace("须在本 地注册，注册资本 1000 万元、占比 50 %，ISO 9001 认证")[0] == \
+        "须在本地注册，注册资本1000万元、占比50%，ISO 9001认证"
+    assert despace("第三条 外地企业须在 本县设立分公司。")[0] == "第三条 外地企业须在本县设立分公司。"   # article mark kept
+    assert despace("  缩进的段落。")[1] is None                                        # indentation kept
+    draft = tmp_path / "spaced.txt"
+    draft.write_text("示例县招商引资若干措施\n第三条 外地企业参与本县政府投资项目投标的，须在本 县设立分公司或者子公司，"
+                     "否则不得参与投标。\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "engine.cli", "check", "--format", "jsonl", "--no-precedents",
+                          str(draft)], capture_output=True, text=True)
+    rows = [json.loads(x) for x in out.stdout.splitlines()]
+    line = draft.read_text(encoding="utf-8").split("\n")[1]
+    got = {r["rule"]: r for r in rows}
+    assert "FC-14-1-a" in got and all(r["line"] == 2 and r["path"] == "第三条" for r in rows)
+    for r in rows:   # every matched word's column is the column of the same word in the file
+        for m in r["matched"]:
+            assert m["line"] == 2 and line[m["column"] - 1:].replace(" ", "").startswith(m["text"]), m
+    assert any(line[m["column"] - 1:m["column"] + 3] == "本 县设" for r in rows for m in r["matched"])

@@ -193,11 +193,10 @@ def read_document(path: str, limits: Limits | None = None) -> tuple[str, dict]:
 def _plain(text: str, meta: dict) -> tuple[str, dict]:
     """Plain text with its hard line wraps joined (engine/ingest/unwrap.py); the map back to the file's lines goes
     into meta."""
-    from .unwrap import unwrap
+    from .unwrap import add_map, unwrap
 
     text, line_map = unwrap(text)
-    if line_map:
-        meta["unwrapped"] = line_map
+    add_map(meta, line_map)
     return text, meta
 
 

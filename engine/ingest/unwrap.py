@@ -12,14 +12,18 @@ decision is made from the lines alone. A line break is a wrap when
 - the next line starts neither a new paragraph (indent, blank line) nor a numbered unit (第X条, （一）, 一、, 1.) nor
   a table row (a tab).
 
-The joined text is what the rules read and what findings quote; line and column still point into the file: the
-positions of the removed breaks travel with the document (`meta["unwrapped"]`, read by Document.line_col).
+Stray spaces inside a Chinese sentence ("须在本 地注册", "注册资本 1000 万元") come from PDF text layers with
+justified lines and from copying; a space between two Chinese characters, or between a Chinese character and a
+number, is not a word boundary in Chinese, so `despace` drops it (a space between two Latin words or numbers,
+"ISO 9001", stays, as does the space after a line's own number: 第X条, （一）, 1.).
+
+The cleaned text is what the rules read and what findings quote; line and column still point into the file: each
+step's removed positions travel with the document (`meta["text_maps"]`, newest step first, read by
+Document.line_col).
 """
 from __future__ import annotations
 
 import re
-
-from .layout import NUMBERING_RE
 
 MIN_WIDTH = 16              # narrower "wraps" are lists, verse or signatures, not a fixed line width
 SHARE_OF_WIDTH = 0.8
@@ -30,10 +34,12 @@ _LATIN = re.compile(r"[0-9A-Za-z]")
 
 def unwrap(text: str) -> tuple[str, dict | None]:
     """(joined text, line map or None when nothing was joined). The map: `removed`, the joined-text offsets right
-    after each removed line break, and `file_lines`, the offsets where the file's lines start (in the text with
-    its breaks), so that a joined offset o is file offset o + (breaks removed at or before o)."""
+    after each removed line break, and `lines`, the offsets where the lines of the text before the step start, so
+    that a joined offset o is offset o + (breaks removed at or before o) in that text."""
     if "\n" not in text:
         return text, None
+    from .layout import NUMBERING_RE   # plain-text files only: the check of a .docx does not import layout
+
     lines = text.split("\n")
     lengths = sorted(len(ln.rstrip()) for ln in lines if ln.strip())
     if len(lengths) < 2:
@@ -65,6 +71,44 @@ def unwrap(text: str) -> tuple[str, dict | None]:
             removed.append(pos)
     if not removed:                             # nothing joined, or only Latin wraps turned into spaces
         return "".join(out), None
-    file_lines = [0]
-    file_lines.extend(m.end() for m in re.finditer("\n", text))
-    return "".join(out), {"removed": removed, "file_lines": file_lines}
+    return "".join(out), {"removed": removed, "lines": line_starts(text)}
+
+
+_CJK = "\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef“”‘’…—"
+# a run of spaces with a Chinese character (or Chinese punctuation) on one side and a character on the other
+_STRAY = re.compile(rf"(?<=[{_CJK}])[ \u00a0]+(?=[^\s])|(?<=[^\s])[ \u00a0]+(?=[{_CJK}])|(?<=\d)[ \u00a0]+(?=[%‰])")
+# a line's own number (第三条, （一）, 一、, 1.): the space after it sets the number off and stays
+_HEAD = re.compile(r"\s*(?:第[零〇一二两三四五六七八九十百千\d]+[条章节]|[（(][零〇一二两三四五六七八九十\d]+[)）]|[零〇一二两三四五六七八九十]+、"
+                   r"|\d+[.．、]|[①-⑳])$")
+
+
+def despace(text: str) -> tuple[str, dict | None]:
+    """(text without stray spaces, map or None when none was dropped), the map as `unwrap` gives it."""
+    if " " not in text and "\u00a0" not in text:
+        return text, None
+    out: list[str] = []
+    removed: list[int] = []
+    pos = last = 0                              # length of the output so far; end of the last match in text
+    for m in _STRAY.finditer(text):
+        s, e = m.span()
+        line_start = text.rfind("\n", 0, s) + 1
+        if _HEAD.match(text, line_start, s):
+            continue
+        out.append(text[last:s])
+        pos += s - last
+        removed.extend([pos] * (e - s))
+        last = e
+    if not removed:
+        return text, None
+    out.append(text[last:])
+    return "".join(out), {"removed": removed, "lines": line_starts(text)}
+
+
+def line_starts(text: str) -> list[int]:
+    return [0] + [m.end() for m in re.finditer("\n", text)]
+
+
+def add_map(meta: dict, line_map: dict | None) -> None:
+    """Record one cleaning step in meta (newest first), for Document.line_col."""
+    if line_map:
+        meta["text_maps"] = [line_map] + meta.get("text_maps", [])
