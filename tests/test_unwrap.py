@@ -127,3 +127,11 @@ def test_stray_spaces_inside_chinese_are_dropped_and_lines_still_point_into_the_
         for m in r["matched"]:
             assert m["line"] == 2 and line[m["column"] - 1:].replace(" ", "").startswith(m["text"]), m
     assert any(line[m["column"] - 1:m["column"] + 3] == "本 县设" for r in rows for m in r["matched"])
+
+
+def test_full_width_digits_and_letters_read_as_ascii():
+    from engine.check import check_text
+
+    assert any(f.rule == "FC-15-6-b" for f in check_text("中标结果公示期为１天。", "x.txt", precedents=False))
+    from engine.ingest.unwrap import despace
+    assert despace("ＩＳＯ９００１认证，占比５０％，")[0] == "ISO9001认证，占比50%，"

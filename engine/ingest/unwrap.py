@@ -82,8 +82,16 @@ _HEAD = re.compile(r"\s*(?:第[零〇一二两三四五六七八九十百千\d]+
                    r"|\d+[.．、]|[①-⑳])$")
 
 
+# full-width digits, Latin letters and ％ (“１天”, “ＩＳＯ９００１”) read as their ASCII forms, as the rules write them;
+# one character for one, so no offset moves (full-width punctuation，；： is Chinese punctuation and stays)
+_HALF = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A)) for c in range(r[0], r[1] + 1)}
+_HALF[0xFF05] = ord("%")
+
+
 def despace(text: str) -> tuple[str, dict | None]:
-    """(text without stray spaces, map or None when none was dropped), the map as `unwrap` gives it."""
+    """(text without stray spaces, map or None when none was dropped), the map as `unwrap` gives it; full-width
+    digits and letters become ASCII on the way."""
+    text = text.translate(_HALF)
     if " " not in text and "\u00a0" not in text:
         return text, None
     out: list[str] = []
