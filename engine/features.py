@@ -26,14 +26,21 @@ Occ = tuple[int, int]   # (start, end) character offsets
 def hits(text: str, rs, start: int = 0, end: int | None = None) -> dict[int, list[Occ]]:
     """Every occurrence in text[start:end], by value id: literals from one Aho-Corasick pass (vid < n_literal),
     regex matches under the id n_literal + pattern number. Spans are absolute offsets, never crossing a line
-    break. Only whole lines may be passed as [start, end)."""
-    end = len(text) if end is None else end
+    break. Only whole lines may be passed as [start, end).
+
+    The loops are written for Cython (types in features.pxd): plain loops over typed offsets rather than
+    comprehensions, so the compiled module runs them in C; the module also runs as plain Python."""
+    stop = len(text) if end is None else end
     p = rs.plans.get("scan") or _scan_plan(rs)
-    by_value: dict[int, list[Occ]] = defaultdict(list)
+    by_value: dict[int, list[Occ]] = {}
     automaton = rs.automaton
     if automaton is not None and len(automaton):
-        for e, (length, vid) in automaton.iter(text, start, end):
-            by_value[vid].append((e - length + 1, e + 1))
+        for e, (length, vid) in automaton.iter(text, start, stop):
+            got = by_value.get(vid)
+            if got is None:
+                by_value[vid] = [(e - length + 1, e + 1)]
+            else:
+                got.append((e - length + 1, e + 1))
     patterns = p["patterns"]
     if not patterns:
         return by_value
@@ -49,30 +56,37 @@ def hits(text: str, rs, start: int = 0, end: int | None = None) -> dict[int, lis
             if c is None:
                 c = cands[n] = []
             if lo == hi:
-                c.extend([s - lo for s, _ in spans])
+                for sp in spans:
+                    c.append(sp[0] - lo)
             else:
-                c.extend([s - d for s, _ in spans for d in range(lo, hi + 1)])
+                for sp in spans:
+                    s = sp[0]
+                    for d in range(lo, hi + 1):
+                        c.append(s - d)
     newlines = None
     line_cache: dict[int, set[int]] = {}   # value id -> the lines its occurrences are on (shared by the regexes)
     base = p["n_literal"]
     for n in p["unanchored"]:          # regexes without start literals: run on the lines that can hold a match
         needs = patterns[n][2]
-        if needs is not None and not all(k in present for k in needs):
+        if needs is not None and not _all_present(needs, present):
             continue
         if newlines is None:
-            newlines = _newlines(text, start, end)
-        got = _run_lines(text, n, _lines_for(p, n, by_value, newlines, start, end, line_cache), newlines, rs, p)
+            newlines = _newlines(text, start, stop)
+        got = _run_lines(text, n, _lines_for(p, n, by_value, newlines, start, stop, line_cache), newlines, rs, p)
         if got:
             by_value[base + n] = got
     for n in sorted(cands):
         needs = patterns[n][2]
-        if needs is not None and not all(k in present for k in needs):
+        if needs is not None and not _all_present(needs, present):
             continue   # something this regex needs is nowhere in the text
         if newlines is None:
-            newlines = _newlines(text, start, end)
+            newlines = _newlines(text, start, stop)
+        nl = len(newlines)
         rx, lookahead = _compiled(p, n, rs)
+        match = rx.match
         out = []
         le = -1
+        i = 0
         starts = sorted(set(cands[n]))
         # many candidates: first keep the lines that hold everything the regex needs
         lines = (_need_lines(p, n, by_value, newlines, line_cache) if needs is not None and len(starts) > 8
@@ -82,12 +96,12 @@ def hits(text: str, rs, start: int = 0, end: int | None = None) -> dict[int, lis
             if s < start:
                 continue
             if s > le:   # the end of the line holding s: a match never crosses a line break
-                i = bisect_left(newlines, s)
-                le = newlines[i] if i < len(newlines) else end
+                i = bisect_left(newlines, s, i)   # starts ascend, so the line only moves on
+                le = newlines[i] if i < nl else stop
                 ok = lines is None or i in lines
             if not ok:
                 continue
-            m = rx.match(text, s, le)
+            m = match(text, s, le)
             if m is not None:
                 sp = m.span(1) if lookahead else m.span()
                 if sp[1] > sp[0]:
@@ -95,6 +109,13 @@ def hits(text: str, rs, start: int = 0, end: int | None = None) -> dict[int, lis
         if out:
             by_value[base + n] = out
     return by_value
+
+
+def _all_present(needs: tuple, present: set) -> bool:
+    for k in needs:
+        if k not in present:
+            return False
+    return True
 
 
 def _newlines(text: str, start: int, end: int) -> list[int]:
@@ -115,12 +136,25 @@ def _need_lines(p, n: int, by_value, newlines: list[int], cache: dict) -> set[in
             if spans:
                 mine = cache.get(v)
                 if mine is None:
-                    mine = cache[v] = {bisect_left(newlines, e - 1) for _, e in spans}
+                    mine = cache[v] = _lines_of(spans, newlines)
                 got |= mine
         lines = got if lines is None else lines & got
         if not lines:
             return set()
     return lines or set()
+
+
+def _lines_of(spans: list, newlines: list) -> set:
+    """The numbers of the lines the spans end on (literal spans come in order of their ends)."""
+    out = set()
+    i = 0
+    last = -1
+    for sp in spans:
+        e = sp[1] - 1
+        i = bisect_left(newlines, e, i if e >= last else 0)
+        last = e
+        out.add(i)
+    return out
 
 
 def _lines_for(p, n: int, by_value, newlines: list[int], start: int, end: int, cache: dict
@@ -261,17 +295,7 @@ class TextFeatures:
             units = units[lo:hi]
         starts = [u.start for u in units]
         ends = [u.end for u in units]
-        vmask = unit_plan(self.rs, scope)["vmask"]
-        per: dict[int, list] = defaultdict(list)
-        for vid, spans in self.by_value.items():
-            if not vmask[vid]:
-                continue       # no rule of this scope uses these words
-            for s, e in spans:
-                i = bisect_right(starts, s) - 1
-                if i >= 0 and e <= ends[i]:
-                    per[i].append((s, e, vid))
-        for lst in per.values():
-            lst.sort()
+        per = _place(self.by_value, unit_plan(self.rs, scope)["vmask"], starts, ends)
         got = self._placed[scope] = (units, per)
         return got
 
@@ -307,16 +331,38 @@ class TextFeatures:
         return fact
 
 
+def _place(by_value: dict, vmask: list, starts: list, ends: list) -> dict[int, list[tuple[int, int, int]]]:
+    """{unit position: [(start, end, vid)] sorted} for the occurrences of words some rule of the scope uses."""
+    per: dict[int, list] = {}
+    for vid, spans in by_value.items():
+        if not vmask[vid]:
+            continue       # no rule of this scope uses these words
+        for sp in spans:
+            s = sp[0]
+            e = sp[1]
+            i = bisect_right(starts, s) - 1
+            if i >= 0 and e <= ends[i]:
+                got = per.get(i)
+                if got is None:
+                    per[i] = [(s, e, vid)]
+                else:
+                    got.append((s, e, vid))
+    for lst in per.values():
+        lst.sort()
+    return per
+
+
 def unit_occ(rs, scope: str, uhits) -> dict[str, list[Occ]]:
     keys = unit_plan(rs, scope)["vkeys"]
     occ: dict[str, list[Occ]] = {}
-    for s, e, v in uhits:
-        for k in keys[v]:
+    for h in uhits:
+        sp = (h[0], h[1])   # one tuple, shared by every key the occurrence serves
+        for k in keys[h[2]]:
             got = occ.get(k)
             if got is None:
-                occ[k] = [(s, e)]
+                occ[k] = [sp]
             else:
-                got.append((s, e))
+                got.append(sp)
     return occ
 
 

@@ -73,12 +73,17 @@ def main() -> None:
         base.write_text(BASELINE, encoding="utf-8")
         subprocess.run([policylint, "check", str(d)], stdout=subprocess.DEVNULL)   # warm the rules cache
         t_check = timed([policylint, "check", "--format", "jsonl", str(d)], args.runs)
+        t_check_np = timed([policylint, "check", "--no-precedents", "--format", "jsonl", str(d)], args.runs)
         t_base = timed([str(exe), str(base), str(terms), str(d)], args.runs)
     sample = str(HERE / "samples" / "sample_draft.docx")
     t_one = timed([policylint, "check", sample], args.runs * 3)
     t_pass = timed([str(exe), "-c", "pass"], args.runs * 3)
+    from engine import features
+    print(f"scan core: {'compiled' if not features.__file__.endswith('.py') else 'pure Python'} "
+          f"({Path(features.__file__).name}; `python setup.py build_ext --inplace` builds it)")
     print(f"200 drafts × 5,000 chars: policylint {t_check:.2f} s, baseline regex process {t_base:.2f} s, "
           f"ratio {t_check / t_base:.1f} (floor 3)")
+    print(f"  the same with --no-precedents: {t_check_np:.2f} s, ratio {t_check_np / t_base:.1f}")
     print(f"one .docx draft: policylint {t_one * 1000:.0f} ms, python -c pass {t_pass * 1000:.0f} ms, "
           f"ratio {t_one / t_pass:.1f} (floor 3)")
 
