@@ -99,7 +99,7 @@ def test_review_in_a_real_browser(server, browser, tmp_path):
     d = browser
     d.get(url + "/")
     assert "/login" in d.current_url
-    d.find_element(By.ID, "name").send_keys("张三")
+    _wait(d, EC.presence_of_element_located((By.ID, "name"))).send_keys("张三")   # the first page may be slow
     d.find_element(By.ID, "password").send_keys("wrong-password")
     d.find_element(By.ID, "login").click()
     assert "用户名或口令不正确" in d.find_element(By.CSS_SELECTOR, ".error").text
