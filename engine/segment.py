@@ -9,7 +9,7 @@ import bisect
 import re
 from dsl.record import field, record
 
-from .ingest.unwrap import add_map, despace
+from .ingest.unwrap import add_map, despace, line_starts
 from .regex_cache import cached
 
 CN_NUM = "零〇一二两三四五六七八九十百千"
@@ -83,7 +83,7 @@ def segment(name: str, text: str, meta: dict | None = None) -> Document:
     text, line_map = despace(text)
     add_map(meta, line_map)
     doc = Document(name=name, text=text, meta=meta)
-    doc.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    doc.line_starts = line_starts(text)
     has_articles = any(ARTICLE_RE.match(text, s) for s in doc.line_starts)
     has_headings = not has_articles and any(HEADING_RE.match(text, s) for s in doc.line_starts)
 

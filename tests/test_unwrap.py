@@ -23,6 +23,13 @@ def _wrap(paragraphs: list[str], width: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _check_jsonl(path) -> list[dict]:
+    """The findings of `policylint check --format jsonl --no-precedents` on a file, as a user runs it."""
+    out = subprocess.run([sys.executable, "-m", "engine.cli", "check", "--format", "jsonl", "--no-precedents",
+                          str(path)], capture_output=True, text=True)
+    return [json.loads(x) for x in out.stdout.splitlines()]
+
+
 def test_wrapped_draft_reads_like_the_unwrapped_one(tmp_path):
     paras = _paragraphs()
     flat, wrapped = tmp_path / "flat.txt", tmp_path / "wrapped.txt"
@@ -53,9 +60,7 @@ def test_a_wrapped_requirement_is_found_through_the_command_line(tmp_path):
     draft = tmp_path / "草案.txt"
     draft.write_text("第五条　在本区开办教育培训咨询机构的，须经区教育局\n审核同意后方可营业。凡在本县新设立的企业\n"
                      "须到县商务局办理登记，方可开展经营活动，否则\n不予办理相关手续。\n", encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "engine.cli", "check", "--format", "jsonl", "--no-precedents",
-                          str(draft)], capture_output=True, text=True)
-    rows = [json.loads(x) for x in out.stdout.splitlines()]
+    rows = _check_jsonl(draft)
     fc92 = [r for r in rows if r["rule"] == "FC-9-2-b"]
     assert fc92 and fc92[0]["line"] == 1 and fc92[0]["end_line"] == 2
     assert "审核同意后方可营业" in fc92[0]["text"]
@@ -117,9 +122,7 @@ def test_stray_spaces_inside_chinese_are_dropped_and_lines_still_point_into_the_
     draft = tmp_path / "spaced.txt"
     draft.write_text("示例县招商引资若干措施\n第三条 外地企业参与本县政府投资项目投标的，须在本 县设立分公司或者子公司，"
                      "否则不得参与投标。\n", encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "engine.cli", "check", "--format", "jsonl", "--no-precedents",
-                          str(draft)], capture_output=True, text=True)
-    rows = [json.loads(x) for x in out.stdout.splitlines()]
+    rows = _check_jsonl(draft)
     line = draft.read_text(encoding="utf-8").split("\n")[1]
     got = {r["rule"]: r for r in rows}
     assert "FC-14-1-a" in got and all(r["line"] == 2 and r["path"] == "第三条" for r in rows)

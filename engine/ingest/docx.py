@@ -173,21 +173,20 @@ def _para_text(p) -> str:
 # numbered item; elsewhere the two halves are one sentence and are joined, as engine/ingest/unwrap.py joins the hard
 # wraps of plain text (a requirement split over two lines would otherwise be read as two harmless halves).
 _SOFT_BREAK = "\ue000"
-_ENDS_SENTENCE = re.compile(r"[。！？；：!?;:…][”’」』）)\]】]*\s*$")
-_LATIN = re.compile(r"[0-9A-Za-z]")
 
 
 def _soft_breaks(text: str) -> str:
     from .layout import NUMBERING_RE   # only for paragraphs that hold a soft break
+    from .unwrap import ENDS_SENTENCE, joiner
 
     parts = text.split(_SOFT_BREAK)
     out = [parts[0]]
     for prev, nxt in zip(parts, parts[1:]):
         before = prev.rstrip()
-        if not before or not nxt.strip() or _ENDS_SENTENCE.search(before) or NUMBERING_RE.match(nxt):
+        if not before or not nxt.strip() or ENDS_SENTENCE.search(before) or NUMBERING_RE.match(nxt):
             out.append("\n")
-        elif _LATIN.match(before[-1]) and _LATIN.match(nxt.lstrip()[:1] or " "):
-            out.append(" ")
+        else:
+            out.append(joiner(before, nxt.lstrip()))
         out.append(nxt)
     return "".join(out)
 

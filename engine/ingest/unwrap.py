@@ -27,9 +27,14 @@ import re
 
 MIN_WIDTH = 16              # narrower "wraps" are lists, verse or signatures, not a fixed line width
 SHARE_OF_WIDTH = 0.8
-_ENDS_SENTENCE = re.compile(r"[。！？；：!?;:…][”’」』）)\]】]*$")
+ENDS_SENTENCE = re.compile(r"[。！？；：!?;:…][”’」』）)\]】]*$")
 _INDENT = (" ", "\u3000", "\t")
 _LATIN = re.compile(r"[0-9A-Za-z]")
+
+
+def joiner(before: str, after: str) -> str:
+    """What replaces a line break inside a sentence: a space between two Latin letters or digits, else nothing."""
+    return " " if before and after and _LATIN.match(before[-1]) and _LATIN.match(after[0]) else ""
 
 
 def unwrap(text: str) -> tuple[str, dict | None]:
@@ -58,14 +63,12 @@ def unwrap(text: str) -> tuple[str, dict | None]:
             break
         nxt = lines[i + 1]
         body = ln.rstrip()
-        wrapped = (len(body) >= long_enough and body == ln and "\t" not in ln and not _ENDS_SENTENCE.search(body)
+        wrapped = (len(body) >= long_enough and body == ln and "\t" not in ln and not ENDS_SENTENCE.search(body)
                    and nxt.strip() and not nxt.startswith(_INDENT) and "\t" not in nxt
                    and not NUMBERING_RE.match(nxt))
-        if not wrapped:
-            out.append("\n")
-            pos += 1
-        elif _LATIN.match(body[-1]) and _LATIN.match(nxt[0]):
-            out.append(" ")                     # "ISO\n9001" stays two words, and the offsets stay the file's
+        sep = "\n" if not wrapped else joiner(body, nxt)
+        if sep:                                 # a kept break, or "ISO\n9001" as two words: the offsets stay the file's
+            out.append(sep)
             pos += 1
         else:
             removed.append(pos)
@@ -113,6 +116,7 @@ def despace(text: str) -> tuple[str, dict | None]:
 
 
 def line_starts(text: str) -> list[int]:
+    """The offsets where the text's lines start."""
     return [0] + [m.end() for m in re.finditer("\n", text)]
 
 
